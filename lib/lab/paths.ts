@@ -1,0 +1,31 @@
+import os from "node:os";
+import path from "node:path";
+
+/**
+ * Where the lab keeps everything: downloaded packages, unpacked engines, and the running builders'
+ * state. `BUILDKIT_LAB_DIR` overrides it; otherwise it is a per-user cache folder.
+ */
+export function labDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.BUILDKIT_LAB_DIR) return path.resolve(env.BUILDKIT_LAB_DIR);
+  const cache = env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+  return path.join(cache, "buildkit-merge-test");
+}
+
+/** The lab's folders, all below one root. */
+export function labPaths(root: string = labDir()) {
+  return {
+    root,
+    /** apt's private state: sources list, package lists, its cache. */
+    apt: path.join(root, "apt"),
+    /** Downloaded .deb files, kept so that a second `up` downloads nothing. */
+    debs: path.join(root, "debs"),
+    /** Packages unpacked with `dpkg -x`, one folder per engine generation plus `common`. */
+    roots: path.join(root, "roots"),
+    /** Running daemons: one folder per builder, and the registry's. */
+    run: path.join(root, "run"),
+    /** What `up` started, read by `status` and `down`. */
+    state: path.join(root, "run", "lab.json"),
+  };
+}
+
+export type LabPaths = ReturnType<typeof labPaths>;
