@@ -39,7 +39,11 @@ export interface Vertex {
   /** True when the error ends in "context canceled", which the displays print as CANCELED. */
   canceled: boolean;
   progressGroup?: ProgressGroup;
-  /** Order of first start, 1-based, as the plain display numbers vertices; undefined if never started. */
+  /**
+   * The plain display's row number (`#4`), 1-based, in order of first start. Members of a progress
+   * group share the group's row; undefined when the vertex never got a row (never started, or in a
+   * group the display kept hidden).
+   */
   number?: number;
   /** `[2/3]` style label parsed from the name, if any. */
   step?: string;
@@ -75,9 +79,34 @@ export interface LogChunk {
 export interface Warning {
   vertex: string;
   level?: number;
+  /** The decoded `short` bytes. */
   short: string;
+  /** The decoded `detail` lines. */
   detail: string[];
   url?: string;
+}
+
+/** A progress group with its members, as the displays see it: one row for all of them. */
+export interface GroupSummary {
+  id: string;
+  name: string;
+  /** Member digests, in order of first appearance. */
+  members: string[];
+  /** The row number in the plain display; undefined while the group stays hidden. */
+  number?: number;
+  /**
+   * The displays hide a group until one of its non-weak members starts: the lone copy of the
+   * first `COPY --link` onto scratch never gets a row.
+   */
+  hidden: boolean;
+  /** Every member is cached, which is how the displays decide to print CACHED for the row. */
+  cached: boolean;
+  /** The first member error, if any. */
+  error?: string;
+  canceled: boolean;
+  /** The members' spans merged where they overlap. */
+  spans: Span[];
+  durationMs?: number;
 }
 
 /** Text found between JSON objects, such as the error buildx prints when a build fails. */
@@ -95,6 +124,8 @@ export interface Trace {
   logs: LogChunk[];
   warnings: Warning[];
   text: TextEvent[];
+  /** Progress groups in order of first appearance. */
+  groups: GroupSummary[];
   /** Which framing the stream used: buildx ≤ 0.14 pretty-printed, ≥ 0.15 one object per line. */
   shape: "pretty" | "lines" | "empty";
   /** Set when the stream could not be parsed to its end; what came before is kept. */
