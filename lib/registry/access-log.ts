@@ -2,12 +2,12 @@
  * The registry's access log: distribution 2.8 wraps its HTTP handler in gorilla's combined-log
  * middleware, which writes one Apache combined-log line per request on stdout, e.g.
  *
- *     127.0.0.1 - - [03/Dec/2026:15:51:40 +0000] "HEAD /v2/x/y/blobs/sha256:b9a9… HTTP/1.1" 200 0 ""
- *     "buildkit/v0.0-dev"
+ *     127.0.0.1 - - [03/Dec/2026:15:51:40 +0000] "HEAD /v2/x/y/blobs/sha256:b9a9… HTTP/1.1" 200 0
+ *     "" "buildkit/v0.0-dev"
  *
  * (one line in the file). *
- * Its own logrus lines go to stderr, so the access log holds requests only; anything else that turns
- * up is kept aside as unknown rather than failing the run.
+ * Its own logrus lines go to stderr, so the access log holds requests only; anything else that
+ * turns up is kept aside as unknown rather than failing the run.
  */
 import { open, stat } from "node:fs/promises";
 import type { RegistryRequest } from "../experiment/types.ts";
@@ -25,8 +25,10 @@ export interface AccessLogRead extends AccessLogLines {
 
 // Host, identity, user, [time], "request line", status, size, "referer", "user agent". Quoted
 // fields may hold backslash escapes, which gorilla writes for quotes and control characters.
-const combinedLine =
-  /^(\S+) (\S+) (\S+) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?$/;
+const quoted = String.raw`"((?:[^"\\]|\\.)*)"`;
+const combinedLine = new RegExp(
+  String.raw`^(\S+) (\S+) (\S+) \[([^\]]+)\] ${quoted} (\d{3}) (\d+|-)(?: ${quoted} ${quoted})?$`,
+);
 
 // Apache's time format: 03/Dec/2026:15:51:40 +0000.
 const apacheTime =
@@ -77,8 +79,8 @@ export function parseAccessLog(text: string): AccessLogLines {
 
 /**
  * Reads the access log from a byte offset to its last complete line. A run takes the log's size
- * before a push (`accessLogSize`) and reads from there afterwards, so it sees only that push; a line
- * the registry is still writing is left for the next read.
+ * before a push (`accessLogSize`) and reads from there afterwards, so it sees only that push; a
+ * line the registry is still writing is left for the next read.
  */
 export async function readAccessLog(file: string, fromOffset = 0): Promise<AccessLogRead> {
   const handle = await open(file, "r");
@@ -118,8 +120,8 @@ export function requestRepository(path: string): string | undefined {
 
 /**
  * The blob or manifest digest a request is about: the last path segment of `blobs/<digest>` and
- * `manifests/<digest>`, the `mount` parameter of a cross-repository mount, or the `digest` parameter
- * that completes an upload.
+ * `manifests/<digest>`, the `mount` parameter of a cross-repository mount, or the `digest`
+ * parameter that completes an upload.
  */
 export function requestDigest(path: string): string | undefined {
   const [route, query = ""] = splitOnce(path, "?");

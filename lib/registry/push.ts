@@ -1,7 +1,7 @@
 /**
  * What a push did, told from the registry's side. BuildKit's pusher asks about every blob first
- * (`HEAD …/blobs/<digest>`): a 200 means the blob is there and nothing is sent; otherwise it may try
- * a cross-repository mount (`POST …/blobs/uploads/?mount=<digest>&from=<repo>`, 201 when it worked)
+ * (`HEAD …/blobs/<digest>`): a 200 means the blob is there and nothing is sent; otherwise it may
+ * try a cross-repository mount (`POST …/blobs/uploads/?mount=<digest>&from=<repo>`, 201 when it worked)
  * and else uploads (`POST …/blobs/uploads/` then `PUT …/blobs/uploads/<id>?digest=<digest>`).
  */
 import { setTimeout as sleep } from "node:timers/promises";
@@ -30,7 +30,7 @@ export function pushEvidence(
     else if (request.method === "HEAD" && request.status === 200) found.add(request.digest);
   }
 
-  // A blob the pusher found and still sent (which BuildKit does not do) counts as sent, not present.
+  // A blob the pusher found and sent all the same (BuildKit does not) counts as sent, not present.
   const present = [...found].filter((digest) => !uploaded.has(digest) && !mounted.has(digest));
   return {
     repository,
@@ -44,8 +44,8 @@ export function pushEvidence(
 
 /**
  * Waits until the access log shows the push of `repository:tag` finished (the tag's manifest PUT),
- * then returns its evidence and the offset to read on from. The registry writes a line only after it has answered, so a client can
- * see its push done a moment before the last line is in the file.
+ * then returns its evidence and the offset to read on from. The registry writes a line only after
+ * it has answered, so a client can see its push done a moment before the last line is in the file.
  */
 export async function awaitPushEvidence(options: {
   accessLog: string;

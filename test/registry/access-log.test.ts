@@ -62,7 +62,7 @@ test("parseAccessLog reads every line of a real engine push and keeps its order"
   assert.equal(requests.at(-1)?.method, "GET");
 });
 
-test("parseAccessLog drops the upload token and keeps the digest of a finished upload", async () => {
+test("parseAccessLog drops the upload token, keeps the digest of a finished upload", async () => {
   const { requests } = parseAccessLog(await readFile(engineLog, "utf8"));
   const put = requests.find((request) => request.method === "PUT" && request.digest === layerBar);
   assert.deepEqual(put, {

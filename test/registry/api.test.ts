@@ -5,7 +5,7 @@ import { type IndexEntry, platformEntry } from "../../lib/registry/api.ts";
 
 const fixture = (name: string) => new URL(`../../fixtures/registry/${name}`, import.meta.url);
 
-test("platformEntry picks the image of an engine push and passes over its attestation", async () => {
+test("platformEntry picks an engine push's image and passes over its attestation", async () => {
   const index = JSON.parse(await readFile(fixture("index-engine-push.json"), "utf8")) as {
     manifests: IndexEntry[];
   };

@@ -113,7 +113,7 @@ async function push(repository: string, tag: string, image: ReturnType<typeof te
   await pushManifest(registry.address, repository, tag, mediaTypes.ociIndex, image.index);
 }
 
-test("startRegistry logs one timed line and leaves the registry findable by its folder", async () => {
+test("startRegistry logs one timed line; the registry is findable by its folder", async () => {
   assert.match(registry.address, /^127\.0\.0\.1:\d+$/);
   assert.ok(
     effects.lines.some((line) => line.startsWith(`start registry ${registry.address} → ok in`)),
