@@ -1,8 +1,8 @@
 /**
  * What a push did, told from the registry's side. BuildKit's pusher asks about every blob first
  * (`HEAD …/blobs/<digest>`): a 200 means the blob is there and nothing is sent; otherwise it may
- * try a cross-repository mount (`POST …/blobs/uploads/?mount=<digest>&from=<repo>`, 201 when it worked)
- * and else uploads (`POST …/blobs/uploads/` then `PUT …/blobs/uploads/<id>?digest=<digest>`).
+ * try a cross-repository mount (`POST …/blobs/uploads/?mount=<digest>&from=<repo>`, 201 when it
+ * worked) and else uploads (`POST …/blobs/uploads/` then `PUT …/blobs/uploads/<id>?digest=…`).
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { PushEvidence, RegistryRequest } from "../experiment/types.ts";
