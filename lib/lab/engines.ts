@@ -1,7 +1,15 @@
 import { mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { type Effects, formatDuration } from "../core/effects.ts";
-import { type DaemonRecord, isAlive, startDaemon, stopDaemon, waitForSocket } from "./process.ts";
+import {
+  type DaemonRecord,
+  httpOnSocketOk,
+  isAlive,
+  startDaemon,
+  stopDaemon,
+  waitForSocket,
+  waitUntil,
+} from "./process.ts";
 
 /** The image store behind a lab builder: Docker's classic graphdriver or containerd's snapshotter. */
 export type WorkerMode = "graphdriver" | "containerd";
@@ -157,7 +165,15 @@ export async function startEngine(spec: EngineSpec, effects: Effects): Promise<E
       { logFile: files.dockerdLog, env },
     );
     started.push(dockerd);
-    await waitForSocket(dockerd, files.dockerSocket, { signal: effects.signal });
+    // The socket accepts connections before the API is ready; `/_ping` answers once it is.
+    await waitUntil(
+      dockerd,
+      "answering /_ping",
+      () => httpOnSocketOk(files.dockerSocket, "/_ping"),
+      {
+        signal: effects.signal,
+      },
+    );
     effects.log(
       `start ${spec.name} dockerd (pid ${dockerd.pid}) → ok in ${formatDuration(effects.now() - dockerdBegan)}`,
     );

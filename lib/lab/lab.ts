@@ -276,7 +276,7 @@ export async function labDown(effects: Effects, paths: LabPaths = labPaths()): P
       stopped++;
     }
   }
-  for (const leftover of processesUnder([paths.roots])) {
+  for (const leftover of processesUnder([paths.roots], paths.run)) {
     await stopDaemon({ pid: leftover.pid, binary: leftover.exe }, 5_000);
     effects.log(`stop leftover ${path.basename(leftover.exe)} (pid ${leftover.pid}) → ok`);
   }

@@ -207,57 +207,90 @@ export async function downloadPackages(
   );
   effects.log(`apt update ${suites.join(" ")} → ok in ${formatDuration(effects.now() - started)}`);
 
-  // Download each missing package into the lab's folder, one timed line each.
+  // Download every missing package in one apt call, one progress line per package as it arrives.
+  const began = effects.now();
+  const before = new Set(await readdir(paths.debs));
+  const fetched = new Map<string, string>();
   let total = 0;
-  for (const [index, item] of missing.entries()) {
-    const began = effects.now();
-    const before = new Set(await readdir(paths.debs));
-    await execa("apt-get", [...aptOptions(paths), "download", `${item.name}/${item.suite}`], {
-      cwd: paths.debs,
-      cancelSignal: effects.signal,
-    }).catch((error) => {
-      throw new UserError(`apt could not download ${item.name} from ${item.suite}`, {
-        hint: `apt said: ${lastLines(error.stderr)}`,
-        cause: error,
-      });
+  const download = execa(
+    "apt-get",
+    [...aptOptions(paths), "download", ...missing.map((m) => `${m.name}/${m.suite}`)],
+    { cwd: paths.debs, cancelSignal: effects.signal },
+  );
+  download.stdout?.on("data", (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n")) {
+      const got = parseGetLine(line);
+      if (!got) continue;
+      fetched.set(`${got.name} ${got.version}`, got.suite);
+      total += got.bytes;
+      effects.log(
+        `download ${fetched.size}/${missing.length} ${got.name} ${got.version} (${got.suite}) ` +
+          `${formatBytes(got.bytes)}, ${formatBytes(total)} so far`,
+      );
+    }
+  });
+  await download.catch((error) => {
+    throw new UserError(`apt could not download ${missing.map((m) => m.name).join(", ")}`, {
+      hint: `apt said: ${lastLines(error.stderr)}`,
+      cause: error,
     });
-    const added = (await readdir(paths.debs)).filter(
-      (f) => f.endsWith(".deb") && !before.has(f) && f.startsWith(`${item.name}_`),
-    );
-    const file =
-      added[0] ?? (await newestDeb(paths.debs, item.name)) ?? fail(`no .deb for ${item.name}`);
+  });
+
+  // Record each new file with its version, the suite it came from and the libc it needs.
+  const added = (await readdir(paths.debs)).filter((f) => f.endsWith(".deb") && !before.has(f));
+  for (const file of added) {
     const full = path.join(paths.debs, file);
-    const bytes = (await stat(full)).size;
-    total += bytes;
+    const name = await debField(full, "Package");
+    const version = await debField(full, "Version");
+    const item =
+      missing.find((m) => m.name === name && fetched.get(`${name} ${version}`) === m.suite) ??
+      missing.find((m) => m.name === name && !fetched.has(`${name} ${version}`));
+    if (!item) continue;
     const entry: PackageFile = {
-      package: item.name,
+      package: name,
       suite: item.suite,
-      version: await debField(full, "Version"),
+      version,
       file,
-      bytes,
+      bytes: (await stat(full)).size,
       libc: libcRequirement(await debField(full, "Depends")),
     };
     manifest.packages = manifest.packages.filter(
       (p) => !(p.package === entry.package && p.suite === entry.suite),
     );
     manifest.packages.push(entry);
-    await writeJsonAtomic(manifestFile, manifest);
     result.get(item.generation)?.push(entry);
-    effects.log(
-      `download ${index + 1}/${missing.length} ${item.name} ${entry.version} (${item.suite}) → ` +
-        `${formatBytes(bytes)} in ${formatDuration(effects.now() - began)}, ${formatBytes(total)} so far`,
+  }
+  await writeJsonAtomic(manifestFile, manifest);
+  const stillMissing = missing.filter(
+    (m) => !manifest.packages.some((p) => p.package === m.name && p.suite === m.suite),
+  );
+  if (stillMissing.length > 0) {
+    throw new UserError(
+      `apt downloaded no file for ${stillMissing.map((m) => `${m.name}/${m.suite}`).join(", ")}`,
+      { hint: `look in ${paths.debs}; delete packages.json there to start over` },
     );
   }
+  effects.log(
+    `download ${missing.length} packages → ${formatBytes(total)} in ${formatDuration(effects.now() - began)}`,
+  );
   return result;
 }
 
-async function newestDeb(dir: string, name: string): Promise<string | undefined> {
-  const files = (await readdir(dir)).filter((f) => f.startsWith(`${name}_`) && f.endsWith(".deb"));
-  return files.sort().at(-1);
-}
-
-function fail(message: string): never {
-  throw new Error(message);
+/**
+ * Reads one of apt's `Get:` lines: `Get:3 URI trixie/main amd64 runc amd64 1.1.5-1 [2710 kB]`.
+ * The size is apt's, in its decimal units.
+ */
+export function parseGetLine(
+  line: string,
+): { suite: string; name: string; version: string; bytes: number } | undefined {
+  const match =
+    /^Get:\d+\s+\S+\s+([^/\s]+)\/\S+\s+\S+\s+(\S+)\s+\S+\s+(\S+)\s+\[([\d.,]+)\s*([kMG]?B)\]/.exec(
+      line.trim(),
+    );
+  if (!match) return undefined;
+  const [, suite, name, version, amount, unit] = match;
+  const scale = { B: 1, kB: 1e3, MB: 1e6, GB: 1e9 }[unit] ?? 1;
+  return { suite, name, version, bytes: Math.round(Number(amount.replace(",", "")) * scale) };
 }
 
 function lastLines(text: unknown, count = 3): string {

@@ -11,8 +11,11 @@ export function labDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(cache, "buildkit-merge-test");
 }
 
-/** The lab's folders, all below one root. */
-export function labPaths(root: string = labDir()) {
+/**
+ * The lab's folders. Downloads and unpacked engines live below `root`; the running daemons below
+ * `run`, which a test may put elsewhere to run a lab of its own beside the user's.
+ */
+export function labPaths(root: string = labDir(), run: string = path.join(root, "run")) {
   return {
     root,
     /** apt's private state: sources list, package lists, its cache. */
@@ -22,9 +25,9 @@ export function labPaths(root: string = labDir()) {
     /** Packages unpacked with `dpkg -x`, one folder per engine generation plus `common`. */
     roots: path.join(root, "roots"),
     /** Running daemons: one folder per builder, and the registry's. */
-    run: path.join(root, "run"),
+    run,
     /** What `up` started, read by `status` and `down`. */
-    state: path.join(root, "run", "lab.json"),
+    state: path.join(run, "lab.json"),
   };
 }
 

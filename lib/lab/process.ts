@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync, openSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { UserError } from "../core/errors.ts";
@@ -58,17 +59,30 @@ export function isAlive(daemon: Pick<DaemonRecord, "pid" | "binary">): boolean {
   return exe !== undefined && exe === daemon.binary;
 }
 
-/** Pids of every live process whose executable lies below one of the given folders. */
-export function processesUnder(folders: string[]): { pid: number; exe: string }[] {
+/**
+ * Live processes whose executable lies below one of the given folders and whose command line
+ * mentions `marker` (a lab's run folder), so one lab never touches another lab's processes.
+ */
+export function processesUnder(folders: string[], marker: string): { pid: number; exe: string }[] {
   const found: { pid: number; exe: string }[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     if (pid === process.pid) continue;
     const exe = processExe(pid);
-    if (exe && folders.some((folder) => exe.startsWith(`${folder}/`))) found.push({ pid, exe });
+    if (!exe || !folders.some((folder) => exe.startsWith(`${folder}/`))) continue;
+    if (commandLine(pid).includes(marker)) found.push({ pid, exe });
   }
   return found;
+}
+
+/** A process's command line with its arguments joined by spaces; empty when it is gone. */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+  } catch {
+    return "";
+  }
 }
 
 /** Sends SIGTERM, waits up to `graceMs`, then SIGKILL; resolves once the process is gone. */
@@ -147,4 +161,19 @@ export function waitForSocket(
   options: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<void> {
   return waitUntil(daemon, `listening on ${socket}`, () => socketAccepts(socket), options);
+}
+
+/** True when an HTTP server on a unix socket answers `GET path` with 200. */
+export function httpOnSocketOk(socket: string, urlPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = http.get({ socketPath: socket, path: urlPath, timeout: 2000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.once("error", () => resolve(false));
+    request.once("timeout", () => {
+      request.destroy();
+      resolve(false);
+    });
+  });
 }
