@@ -1,3 +1,5 @@
+import { findJsonError } from "./json-error.ts";
+
 /**
  * A streaming reader for `--progress=rawjson` output. buildx ≤ 0.14 writes each SolveStatus as a
  * pretty-printed object, buildx ≥ 0.15 one compact object per line, and buildx adds plain text
@@ -350,12 +352,17 @@ export class ProgressParser {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      const where = jsonErrorPosition(error, text);
-      const reason = error instanceof Error ? error.message : String(error);
+      // Say where it goes wrong, and what was expected there, in bytes and lines of the file.
+      const problem = findJsonError(text);
+      const position = problem?.index ?? text.length;
+      const before = text.slice(0, position);
+      const reason = problem
+        ? `malformed JSON: expected ${problem.expected}`
+        : `malformed JSON: ${error instanceof Error ? error.message : String(error)}`;
       return this.#fail(
-        `malformed JSON: ${reason}`,
-        this.#base + start + where.byte,
-        line + where.line,
+        reason,
+        this.#base + start + new TextEncoder().encode(before).length,
+        line + countNewlines(before),
       );
     }
     const offset = this.#base + start;
@@ -471,15 +478,10 @@ function checkItem(key: string, item: unknown): string | undefined {
   return undefined;
 }
 
-// Turns JSON.parse's "position N" into a byte offset and a line count within the text.
-function jsonErrorPosition(error: unknown, text: string): { byte: number; line: number } {
-  const message = error instanceof Error ? error.message : "";
-  const match = /position (\d+)/.exec(message);
-  const position = match ? Number(match[1]) : text.length;
-  const before = text.slice(0, position);
-  let lines = 0;
-  for (let i = before.indexOf("\n"); i >= 0; i = before.indexOf("\n", i + 1)) lines++;
-  return { byte: new TextEncoder().encode(before).length, line: lines };
+function countNewlines(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) count++;
+  return count;
 }
 
 // Finds where UTF-8 decoding first fails, by decoding ever longer prefixes in steps.
