@@ -74,7 +74,15 @@ export interface VertexOutcome {
   step?: string;
   instruction?: string;
   role: LinkRole;
+  /** The vertex's last cached flag: true when its result came from cache. */
   cached: boolean;
+  /**
+   * True when any event reported the vertex cached. A vertex can be reported cached (its cache key
+   * matched) and then start again and run, when its cached result could not be used.
+   */
+  cachedEver?: boolean;
+  /** How many times the vertex started. */
+  runs?: number;
   displayCached: boolean;
   groupId?: string;
   started?: string;

@@ -76,6 +76,7 @@ export async function labTools(effects: Effects, paths: LabPaths = labPaths()) {
   return {
     registry: path.join(prepared.common.root, "usr", "bin", "docker-registry"),
     runc: path.join(prepared.common.root, "usr", "sbin", "runc"),
+    busybox: path.join(prepared.common.root, "bin", "busybox"),
     generations: prepared.generations,
   };
 }
@@ -258,30 +259,49 @@ export async function labIdentities(
 
 /**
  * Stops exactly what the lab started, by pid: every builder's dockerd then containerd, the
- * registry, then any process still running a binary from the lab's folders (containerd's shims),
- * and unmounts what the engines left mounted below the lab's run folder.
+ * registry, then any process still running a binary from the lab's folders for this lab (containerd's
+ * shims), and unmounts what the engines left mounted below the lab's run folder.
  */
 export async function labDown(effects: Effects, paths: LabPaths = labPaths()): Promise<number> {
   const state = await readLabState(paths);
-  let stopped = 0;
-  if (state) {
-    await Promise.all(
-      state.engines.map(async (engine) => {
-        await stopEngine(engine, effects);
-        stopped++;
-      }),
-    );
-    if (state.registry) {
-      await stopRegistry(state.registry, effects);
-      stopped++;
-    }
-  }
+  const stopped = state
+    ? await labStop(effects, { engines: state.engines.map((e) => e.name), registry: true }, paths)
+    : 0;
   for (const leftover of processesUnder([paths.roots], paths.run)) {
     await stopDaemon({ pid: leftover.pid, binary: leftover.exe }, 5_000);
     effects.log(`stop leftover ${path.basename(leftover.exe)} (pid ${leftover.pid}) → ok`);
   }
   await unmountBelow(paths.run);
   await rm(paths.state, { force: true });
+  return stopped;
+}
+
+/**
+ * Stops some of the lab's builders (and the registry, if asked) and keeps the rest recorded: what
+ * an experiment does with the daemons it started itself.
+ */
+export async function labStop(
+  effects: Effects,
+  what: { engines: string[]; registry: boolean },
+  paths: LabPaths = labPaths(),
+): Promise<number> {
+  const state = await readLabState(paths);
+  if (!state) return 0;
+  const chosen = state.engines.filter((e) => what.engines.includes(e.name));
+  await Promise.all(chosen.map((engine) => stopEngine(engine, effects)));
+  for (const engine of chosen) {
+    const shims = processesUnder([paths.roots], engine.dir);
+    for (const shim of shims) await stopDaemon({ pid: shim.pid, binary: shim.exe }, 5_000);
+    await unmountBelow(engine.dir);
+  }
+  let stopped = chosen.length;
+  if (what.registry && state.registry) {
+    await stopRegistry(state.registry, effects);
+    stopped++;
+  }
+  state.engines = state.engines.filter((e) => !what.engines.includes(e.name));
+  if (what.registry) state.registry = undefined;
+  await saveLabState(paths, state);
   return stopped;
 }
 

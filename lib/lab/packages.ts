@@ -33,12 +33,13 @@ export const GENERATIONS: Generation[] = [
 
 /**
  * Packages every generation shares. The newer suites' runc wants a newer libc than Debian 12 has,
- * so runc comes from bookworm; dockerd will not start BuildKit without it.
+ * so runc comes from bookworm; dockerd will not start BuildKit without it. busybox-static gives the
+ * lab's base images a shell, since no base image can be pulled from Docker Hub here.
  */
 export const COMMON: Generation = {
   name: "common",
   suite: "bookworm",
-  packages: ["runc", "docker-registry/trixie"],
+  packages: ["runc", "docker-registry/trixie", "busybox-static"],
 };
 
 export interface PackageFile {
