@@ -1,0 +1,348 @@
+import * as Plot from "@observablehq/plot";
+import type {
+  BuildRecord,
+  CacheBackend,
+  Verdict,
+  VerdictResult,
+  VertexOutcome,
+} from "../experiment/types.ts";
+import type { PlotOptions } from "../notebook/chart.ts";
+import type { RunData } from "./load.ts";
+import { instructionOutcomes, layerOutcomes, verdictLayerOutcome } from "./outcomes.ts";
+
+/*
+ * Plot options for the report's charts. Each function turns run data into options for
+ * `Notebook.chart`; none of them reads a file. Fills are mid-tones that read on both the light and
+ * the dark page; axis text uses `currentColor`, which the page sets.
+ */
+
+const green = "#2e9d62";
+const red = "#d2553f";
+const grey = "#9199a3";
+const blue = "#3f83c9";
+const orange = "#e08a2c";
+const darkRed = "#b23333";
+
+export const verdictResults: readonly VerdictResult[] = [
+  "holds",
+  "does-not-hold",
+  "not-applicable",
+];
+const resultColors = [green, red, grey];
+const outcomeColors = [green, blue, orange, darkRed];
+const backendOrder: readonly CacheBackend[] = ["inline", "registry-min", "registry-max", "local"];
+
+/** Character widths are guessed from the font size, since nothing measures text server-side. */
+function marginFor(labels: Iterable<string>, fontSize = 10): number {
+  let longest = 0;
+  for (const label of labels) longest = Math.max(longest, label.length);
+  return Math.min(380, Math.max(60, Math.ceil(longest * fontSize * 0.58) + 14));
+}
+
+function ordered<T extends string>(values: Iterable<T>, order: readonly T[]): T[] {
+  const present = new Set(values);
+  return [
+    ...order.filter((v) => present.has(v)),
+    ...[...present].filter((v) => !order.includes(v)),
+  ];
+}
+
+function variantLabel(variant: string): string {
+  return variant === "link" ? "COPY --link" : "COPY";
+}
+
+/** Which verdict rows the matrix has: one per claim, or per scenario and claim when there are more. */
+function claimRow(verdict: Verdict, scenarios: number): string {
+  return scenarios > 1
+    ? `${verdict.cell.scenario} · claim ${verdict.claim}`
+    : `claim ${verdict.claim}`;
+}
+
+/**
+ * The verdict matrix: one square per builder, cache backend and variant, a band per claim. The
+ * fill is the verdict from verdicts.json; the word in the square is what happened to the layer
+ * the verdict's evidence names (reused, merge-only, rebuilt), or the verdict itself when the
+ * evidence names no layer.
+ */
+export function verdictMatrix(data: RunData): PlotOptions {
+  const scenarios = new Set(data.verdicts.map((v) => v.cell.scenario)).size;
+  const rows = data.verdicts.map((verdict) => ({
+    row: claimRow(verdict, scenarios),
+    builder: verdict.cell.builder,
+    backend: verdict.cell.backend,
+    variant: verdict.cell.variant,
+    result: verdict.result,
+    label: verdictLayerOutcome(data, verdict) ?? shortResult(verdict.result),
+    summary: `${verdict.cell.builder}, ${verdict.cell.backend}, ${variantLabel(verdict.cell.variant)}: ${verdict.result}. ${verdict.summary}`,
+  }));
+  const backends = ordered(
+    rows.map((r) => r.backend),
+    backendOrder,
+  );
+  const variants = ordered(
+    rows.map((r) => r.variant),
+    ["link", "plain"],
+  );
+  const builders = [...new Set(rows.map((r) => r.builder))];
+  const claimRows = [...new Set(rows.map((r) => r.row))].sort();
+  const marginLeft = marginFor(builders, 12);
+  const columnWidth = 104;
+  const bandHeight = 34;
+  return {
+    width: marginLeft + 120 + variants.length * backends.length * columnWidth,
+    height: 68 + claimRows.length * (builders.length * bandHeight + 16),
+    marginLeft,
+    marginRight: 120,
+    marginTop: 34,
+    marginBottom: 34,
+    style: { fontSize: "12px" },
+    x: { domain: backends, label: null, axis: "bottom", tickSize: 0 },
+    y: { domain: builders, label: null, tickSize: 0 },
+    fx: { domain: variants, label: null, axis: "top", tickFormat: variantLabel, padding: 0.08 },
+    fy: { domain: claimRows, label: null, axis: "right", padding: 0.12 },
+    color: { type: "ordinal", domain: verdictResults, range: resultColors, legend: true },
+    marks: [
+      Plot.cell(rows, {
+        x: "backend",
+        y: "builder",
+        fx: "variant",
+        fy: "row",
+        fill: "result",
+        inset: 1.5,
+        rx: 4,
+        title: "summary",
+      }),
+      Plot.text(rows, {
+        x: "backend",
+        y: "builder",
+        fx: "variant",
+        fy: "row",
+        text: "label",
+        fill: "white",
+        fontWeight: 600,
+      }),
+    ],
+  };
+}
+
+function shortResult(result: VerdictResult): string {
+  return result === "holds" ? "holds" : result === "does-not-hold" ? "does not" : "n/a";
+}
+
+/**
+ * What happened to every layer in every build: one square per build and Dockerfile step, by
+ * builder, backend and variant. This is the reuse itself, before any verdict is drawn from it.
+ */
+export function layerMatrix(data: RunData, scenario: string): PlotOptions | undefined {
+  const rows = data.results.builds
+    .filter((b) => b.cell.scenario === scenario)
+    .flatMap((build) =>
+      instructionOutcomes(build).map((instruction) => ({
+        column: `${build.build} ${instruction.vertices[0].step ?? ""}`.trim(),
+        band: `${build.cell.builder} · ${variantLabel(build.cell.variant)}`,
+        backend: build.cell.backend,
+        outcome: instruction.outcome,
+        label: instruction.outcome,
+        title: `build ${build.build}, ${instruction.label}: ${instruction.outcome}\n${instruction.vertices
+          .map((v) => `${vertexRole(v)} ${v.cached ? "cached" : "executed"}`)
+          .join(", ")}`,
+      })),
+    );
+  if (rows.length === 0) return undefined;
+  const columns = [...new Set(rows.map((r) => r.column))].sort(compareColumns);
+  const backends = ordered(
+    rows.map((r) => r.backend),
+    backendOrder,
+  );
+  const bands = [...new Set(rows.map((r) => r.band))];
+  const marginLeft = marginFor(backends, 11);
+  const marginRight = marginFor(bands, 11);
+  const columnWidth = 74;
+  return {
+    width: marginLeft + marginRight + columns.length * columnWidth,
+    height: 68 + bands.length * (backends.length * 28 + 18),
+    marginLeft,
+    marginRight,
+    marginTop: 34,
+    marginBottom: 34,
+    style: { fontSize: "11px" },
+    x: { domain: columns, label: null, axis: "bottom", tickSize: 0 },
+    y: { domain: backends, label: null, tickSize: 0 },
+    fy: { domain: bands, label: null, axis: "right", padding: 0.14 },
+    color: { type: "ordinal", domain: layerOutcomes, range: outcomeColors, legend: true },
+    marks: [
+      Plot.cell(rows, {
+        x: "column",
+        y: "backend",
+        fy: "band",
+        fill: "outcome",
+        inset: 1.5,
+        rx: 3,
+        title: "title",
+      }),
+      Plot.text(rows, {
+        x: "column",
+        y: "backend",
+        fy: "band",
+        text: "label",
+        fill: "white",
+        fontSize: 10,
+        fontWeight: 600,
+      }),
+    ],
+  };
+}
+
+function compareColumns(a: string, b: string): number {
+  return a.localeCompare(b, "en", { numeric: true });
+}
+
+function vertexRole(vertex: VertexOutcome): string {
+  if (vertex.role === "link-copy") return "copy";
+  if (vertex.role === "link-merge") return "LINK merge";
+  return "vertex";
+}
+
+/** A short name for a vertex on a chart axis: digests cut to 12 digits, long names to 64. */
+export function shortVertexName(vertex: VertexOutcome): string {
+  let name = vertex.name.replace(/sha256:([0-9a-f]{12})[0-9a-f]{52}/g, "sha256:$1…");
+  if (vertex.role === "link-copy") name = `${name} (copy)`;
+  return name.length > 64 ? `${name.slice(0, 63)}…` : name;
+}
+
+type VertexState = "executed" | "cached" | "error" | "canceled";
+const stateColors: Record<VertexState, string> = {
+  executed: orange,
+  cached: green,
+  error: darkRed,
+  canceled: grey,
+};
+
+function vertexState(vertex: VertexOutcome): VertexState {
+  if (vertex.canceled) return "canceled";
+  if (vertex.error) return "error";
+  return vertex.cached ? "cached" : "executed";
+}
+
+/** A build's vertices as timeline rows, in ms after its first vertex started. */
+function timelineRows(build: BuildRecord) {
+  const started = build.vertices.filter((v) => v.started && !Number.isNaN(Date.parse(v.started)));
+  if (started.length === 0) return [];
+  const origin = Math.min(...started.map((v) => Date.parse(v.started!)));
+  return started.map((v) => {
+    const start = Date.parse(v.started!) - origin;
+    const completed = v.completed ? Date.parse(v.completed) - origin : start;
+    const state = vertexState(v);
+    return {
+      name: shortVertexName(v),
+      start,
+      end: Math.max(completed, start),
+      state,
+      title: `${v.name}\n${state}${v.durationMs === undefined ? "" : `, ${v.durationMs} ms`}`,
+    };
+  });
+}
+
+/** The longest build of a set, in ms, so that timelines side by side share one scale. */
+export function timelineExtent(builds: readonly BuildRecord[]): number {
+  return Math.max(1, ...builds.flatMap((b) => timelineRows(b).map((r) => r.end)));
+}
+
+/**
+ * One build on BuildKit's own clock: a bar per vertex from its start to its completion, in the
+ * order vertices appeared. Cached vertices take no time, so they are drawn as diamonds.
+ */
+export function timeline(build: BuildRecord, extent?: number): PlotOptions | undefined {
+  const rows = timelineRows(build);
+  if (rows.length === 0) return undefined;
+  const names = [...new Set(rows.map((r) => r.name))];
+  const states = (Object.keys(stateColors) as VertexState[]).filter((s) =>
+    rows.some((r) => r.state === s),
+  );
+  const marginLeft = marginFor(names);
+  return {
+    width: 760,
+    height: 44 + names.length * 16,
+    marginLeft,
+    marginRight: 16,
+    x: {
+      label: "ms after the build's first vertex started",
+      grid: true,
+      domain: [0, extent ?? Math.max(1, ...rows.map((r) => r.end))],
+    },
+    y: { domain: names, label: null, tickSize: 0 },
+    color: { domain: states, range: states.map((s) => stateColors[s]), legend: true },
+    marks: [
+      Plot.ruleX([0], { stroke: "currentColor", strokeOpacity: 0.4 }),
+      Plot.barX(
+        rows.filter((r) => r.end > r.start),
+        {
+          x1: "start",
+          x2: "end",
+          y: "name",
+          fill: "state",
+          title: "title",
+          insetTop: 2,
+          insetBottom: 2,
+        },
+      ),
+      Plot.dot(
+        rows.filter((r) => r.end <= r.start),
+        { x: "start", y: "name", fill: "state", r: 3.5, symbol: "diamond", title: "title" },
+      ),
+    ],
+  };
+}
+
+/** Blobs per push: uploaded, found already present, or mounted from another repository. */
+export function pushChart(data: RunData): PlotOptions | undefined {
+  const pushes = data.results.builds.filter((b) => b.push);
+  if (pushes.length === 0) return undefined;
+  const kinds = ["uploaded", "already present", "mounted"];
+  const rows = pushes.flatMap((build) => {
+    const label = `${build.cell.builder} · ${build.cell.backend} · ${variantLabel(build.cell.variant)} · ${build.build}`;
+    const push = build.push!;
+    return [
+      { label, kind: "uploaded", count: push.uploaded.length },
+      { label, kind: "already present", count: push.present.length },
+      { label, kind: "mounted", count: push.mounted.length },
+    ].filter((r) => r.count > 0);
+  });
+  const labels = [
+    ...new Set(
+      pushes.map(
+        (b) =>
+          `${b.cell.builder} · ${b.cell.backend} · ${variantLabel(b.cell.variant)} · ${b.build}`,
+      ),
+    ),
+  ];
+  const marginLeft = marginFor(labels);
+  return {
+    width: Math.max(720, marginLeft + 420),
+    height: 60 + labels.length * 22,
+    marginLeft,
+    x: { label: "blobs", grid: true, ticks: integerTicks(rows), tickFormat: "d" },
+    y: { domain: labels, label: null, tickSize: 0 },
+    color: { domain: kinds, range: [orange, green, blue], legend: true },
+    marks: [
+      Plot.barX(rows, {
+        x: "count",
+        y: "label",
+        fill: "kind",
+        title: (r: { kind: string; count: number }) => `${r.count} ${r.kind}`,
+        insetTop: 2,
+        insetBottom: 2,
+      }),
+      Plot.ruleX([0], { stroke: "currentColor" }),
+    ],
+  };
+}
+
+/** Whole-number ticks for a stacked count, so no tick repeats after rounding. */
+function integerTicks(rows: readonly { label: string; count: number }[]): number[] {
+  const totals = new Map<string, number>();
+  for (const r of rows) totals.set(r.label, (totals.get(r.label) ?? 0) + r.count);
+  const max = Math.max(1, ...totals.values());
+  const step = Math.max(1, Math.ceil(max / 10));
+  return Array.from({ length: Math.floor(max / step) + 1 }, (_, i) => i * step);
+}
