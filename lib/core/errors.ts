@@ -49,5 +49,5 @@ export async function runMain(main: (signal: AbortSignal) => Promise<number | un
     process.exitCode = error instanceof UserError ? error.exitCode : 1;
   }
   // Timers or child pipes left open must not keep a finished notebook alive.
-  setTimeout(() => process.exit(), 50).unref();
+  setTimeout(() => process.exit(Number(process.exitCode ?? 0)), 50).unref();
 }

@@ -67,8 +67,15 @@ export function buildCommand(
   return buildxArgs(builder, ...args);
 }
 
-/** Removes the builder's own cache, and for the docker driver its images, so nothing local hits. */
-export async function pruneBuilder(builder: Builder, signal?: AbortSignal): Promise<void> {
+/**
+ * Removes the builder's own build cache, and with `images` the docker driver's images (and so the
+ * blobs of its content store), so that nothing local can hit.
+ */
+export async function pruneBuilder(
+  builder: Builder,
+  images: boolean,
+  signal?: AbortSignal,
+): Promise<void> {
   const prune = await runDocker(builder, buildxArgs(builder, "prune", "--all", "--force"), {
     reject: false,
     cancelSignal: signal,
@@ -78,7 +85,7 @@ export async function pruneBuilder(builder: Builder, signal?: AbortSignal): Prom
       `docker buildx prune failed on ${builder.name}: ${String(prune.stderr).trim()}`,
     );
   }
-  if (!builder.buildxBuilder) {
+  if (images && !builder.buildxBuilder) {
     await runDocker(builder, ["image", "prune", "--all", "--force"], {
       reject: false,
       cancelSignal: signal,
@@ -120,7 +127,7 @@ export async function runBuild(
   cell: Cell,
   context: BuildContext,
 ): Promise<BuildRecord> {
-  if (spec.pruneBefore) await pruneBuilder(builder, context.signal);
+  if (spec.pruneBefore) await pruneBuilder(builder, spec.pruneImages, context.signal);
 
   const dir = await mkdtemp(path.join(os.tmpdir(), "bkmt-build-"));
   try {

@@ -40,6 +40,12 @@ export interface BuildSpec {
   base: string;
   /** Prune the builder's own cache before this build. */
   pruneBefore: boolean;
+  /**
+   * With `pruneBefore`, also remove the engine's images (docker driver), and with them the blobs
+   * its content store holds: a fresh machine. False prunes the build cache only, as
+   * `docker buildx prune -a` does.
+   */
+  pruneImages: boolean;
   /** Ids of earlier builds of the same cell whose exported cache this build imports. */
   cacheFrom: string[];
   /** Export this build's cache with the cell's backend. */

@@ -352,10 +352,15 @@ export function computeVerdicts(scenarios: ScenarioSpec[], builds: BuildRecord[]
     }
     data.records.set(record.build, record);
   }
-  return [...cells.values()].flatMap((data) => [
-    claimA(data),
-    claimB(data),
-    claimC(data),
-    claimD(data),
-  ]);
+  return [...cells.values()].flatMap((data) => {
+    // A backend the builder refused leaves nothing to judge; every claim says why.
+    const refused = [...data.records.values()].find((r) => r.outcome === "unsupported");
+    if (refused) {
+      const why = `the builder refused the ${data.cell.backend} cache backend: ${firstLine(refused.errorText)}`;
+      return (["a", "b", "c", "d"] as Claim[]).map((claim) =>
+        verdict(data, claim, "not-applicable", why, [{ build: refused.build, fact: why }]),
+      );
+    }
+    return [claimA(data), claimB(data), claimC(data), claimD(data)];
+  });
 }

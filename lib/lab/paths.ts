@@ -13,9 +13,13 @@ export function labDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * The lab's folders. Downloads and unpacked engines live below `root`; the running daemons below
- * `run`, which a test may put elsewhere to run a lab of its own beside the user's.
+ * `run` (`BUILDKIT_LAB_RUN_DIR`), which a test may put elsewhere to run a lab of its own beside the
+ * user's.
  */
-export function labPaths(root: string = labDir(), run: string = path.join(root, "run")) {
+export function labPaths(
+  root: string = labDir(),
+  run: string = process.env.BUILDKIT_LAB_RUN_DIR || path.join(root, "run"),
+) {
   return {
     root,
     /** apt's private state: sources list, package lists, its cache. */

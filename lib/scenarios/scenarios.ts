@@ -11,6 +11,7 @@ function build(
     files,
     base: options.base ?? "a",
     pruneBefore: options.pruneBefore ?? true,
+    pruneImages: options.pruneImages ?? true,
     cacheFrom: options.cacheFrom ?? [],
     cacheTo: options.cacheTo ?? false,
     push: options.push ?? false,
@@ -29,11 +30,11 @@ export const SCENARIOS: ScenarioSpec[] = [
     title: "The user's three builds, as written",
     description:
       "A (foo, bar) exports its cache and pushes; B (foo, baz) and C (baz, bar) import A's cache, " +
-      "on one builder whose cache was pruned once at the start, as in the user's test.sh. C-writeup " +
-      "is the C their write-up describes (baz, baz).",
+      "on one builder whose build cache was pruned once at the start (docker buildx prune -a), as " +
+      "in the user's test.sh. C-writeup is the C their write-up describes (baz, baz).",
     dockerfile: "two-copies",
     builds: [
-      build("A", two("foo", "bar"), { cacheTo: true, push: true }),
+      build("A", two("foo", "bar"), { pruneImages: false, cacheTo: true, push: true }),
       build("B", two("foo", "baz"), { pruneBefore: false, cacheFrom: ["A"] }),
       build("C", two("baz", "bar"), { pruneBefore: false, cacheFrom: ["A"] }),
       build("C-writeup", two("baz", "baz"), { pruneBefore: false, cacheFrom: ["A"] }),
@@ -43,15 +44,36 @@ export const SCENARIOS: ScenarioSpec[] = [
     id: "controlled",
     title: "Only the imported cache can hit",
     description:
-      "The builder's own cache is pruned before every build, so a step can only be reused from the " +
-      "cache it imports. C changes the first file and keeps the second; C-control does the same " +
-      "against a cache source (B) that really holds its second layer.",
+      "The builder's own cache and images are pruned before every build, as on a fresh machine, so " +
+      "a step can only be reused from the cache it imports. C changes the first file and keeps the " +
+      "second; C-control does the same against a cache source (B) that really holds its second " +
+      "layer.",
     dockerfile: "two-copies",
     builds: [
       build("A", two("foo", "bar"), { cacheTo: true, push: true }),
       build("B", two("foo", "baz"), { cacheFrom: ["A"], cacheTo: true, push: true }),
       build("C", two("baz", "bar"), { cacheFrom: ["A"], push: true }),
       build("C-control", two("baz", "baz"), { cacheFrom: ["B"], push: true }),
+    ],
+  },
+  {
+    id: "controlled-blobs-kept",
+    title: "Only the imported cache can hit, blobs kept",
+    description:
+      "As controlled, but only the build cache is pruned (docker buildx prune -a): an engine's " +
+      "image store keeps the blobs it pulled or built. This tells whether a reuse depends on the " +
+      "layer blob being on the machine already.",
+    dockerfile: "two-copies",
+    builds: [
+      build("A", two("foo", "bar"), { pruneImages: false, cacheTo: true, push: true }),
+      build("B", two("foo", "baz"), {
+        pruneImages: false,
+        cacheFrom: ["A"],
+        cacheTo: true,
+        push: true,
+      }),
+      build("C", two("baz", "bar"), { pruneImages: false, cacheFrom: ["A"], push: true }),
+      build("C-control", two("baz", "baz"), { pruneImages: false, cacheFrom: ["B"], push: true }),
     ],
   },
   {
