@@ -59,6 +59,7 @@ export class Notebook {
   #options: NotebookOptions;
   #slugger = new Slugger();
   #charts = 0;
+  #styles = new Set<string>();
   #headingDepth = 2;
 
   constructor(options: NotebookOptions) {
@@ -124,7 +125,7 @@ export class Notebook {
   chart(input: Element | PlotOptions, options: ChartOptions = {}): string {
     this.#charts++;
     const id = `chart-${this.#charts}`;
-    const svg = renderChart(input);
+    const svg = this.#chartHtml(input);
     const label = options.alt ? html` aria-label="${options.alt}"` : "";
     const caption =
       options.caption === undefined ? "" : html`<figcaption>${options.caption}</figcaption>`;
@@ -136,6 +137,17 @@ export class Notebook {
     return id;
   }
 
+  /** A legend or other Plot element that is not a chart of its own, e.g. one legend for many. */
+  legend(input: Element): void {
+    this.html(html`<div class="legend">${this.#chartHtml(input)}</div>`);
+  }
+
+  #chartHtml(input: Element | PlotOptions): SafeHtml {
+    const { html: markup, styles } = renderChart(input);
+    for (const style of styles) this.#styles.add(style);
+    return markup;
+  }
+
   /** A log, collapsed by default, with notes beside the lines that need them. */
   log(
     title: CellContent,
@@ -145,20 +157,41 @@ export class Notebook {
   ): void {
     const byLine = new Map<number, LogAnnotation[]>();
     for (const a of annotations) byLine.set(a.line, [...(byLine.get(a.line) ?? []), a]);
-    const lines = text.replace(/\n$/, "").split("\n");
-    const rows = lines.map((line, index) => {
-      const notes = byLine.get(index + 1) ?? [];
-      const kind = notes.find((n) => n.kind === "error")
-        ? "error"
-        : notes.find((n) => n.kind === "misleading")
-          ? "misleading"
-          : "";
-      const noteHtml = notes.map(
-        (n) =>
-          html`<div>${n.kind === "note" ? "" : html`<span class="${`badge ${n.kind}`}">${n.kind}</span>`}${n.note}</div>`,
-      );
-      return html`<tr class="${kind}"><td class="ln">${index + 1}</td><td class="text">${line}</td><td class="note">${noteHtml}</td></tr>`;
-    });
+
+    // Each annotated line is a row of its own; the lines between share one row, which keeps a
+    // long log small. Line numbers are left out: plain progress numbers its own rows.
+    const rows: SafeHtml[] = [];
+    let plain: string[] = [];
+    const flush = () => {
+      if (plain.length)
+        rows.push(html`<tr><td class="text">${plain.join("\n")}</td><td></td></tr>`);
+      plain = [];
+    };
+    text
+      .replace(/\n$/, "")
+      .split("\n")
+      .forEach((line, index) => {
+        const notes = byLine.get(index + 1);
+        if (!notes) {
+          plain.push(line);
+          return;
+        }
+        flush();
+        const kind = notes.some((n) => n.kind === "error")
+          ? "error"
+          : notes.some((n) => n.kind === "misleading")
+            ? "misleading"
+            : "noted";
+        // Most lines carry one plain note; only several notes need a block each.
+        const noteHtml = notes.map((n) => {
+          const badge =
+            n.kind === "note" ? "" : html`<span class="${`badge ${n.kind}`}">${n.kind}</span>`;
+          return notes.length > 1 ? html`<div>${badge}${n.note}</div>` : html`${badge}${n.note}`;
+        });
+        rows.push(html`<tr class="${kind}"><td>${line}</td><td>${noteHtml}</td></tr>`);
+      });
+    flush();
+
     const counts = (["misleading", "error"] as const)
       .map((k) => [k, annotations.filter((a) => a.kind === k).length] as const)
       .filter(([, n]) => n > 0)
@@ -237,6 +270,7 @@ export class Notebook {
         : undefined,
       toc,
       body: new SafeHtml(body.join("\n")),
+      styles: [...this.#styles],
     });
   }
 }

@@ -26,6 +26,8 @@ export interface PageParts {
   footer?: SafeHtml;
   toc: readonly TocEntry[];
   body: SafeHtml;
+  /** Extra CSS written by this codebase or its chart library (never user data). */
+  styles?: readonly string[];
 }
 
 /**
@@ -42,7 +44,7 @@ export function renderPage(parts: PageParts): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>${parts.title}</title>
-<style>${raw(stylesheet)}</style>
+<style>${raw(stylesheet)}${raw((parts.styles ?? []).join("\n"))}</style>
 </head>
 <body>
 <div class="layout">

@@ -103,7 +103,6 @@ th, td { text-align: left; vertical-align: top; padding: 0.35rem 0.75rem 0.35rem
   border-bottom: 1px solid var(--rule); }
 th { font-weight: 600; border-bottom-width: 2px; white-space: nowrap; }
 td.num, th.num { text-align: right; }
-td > code { white-space: nowrap; }
 dl.values { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr));
   gap: 0.75rem; max-width: none; margin: 1rem 0 1.5rem; }
 dl.values div { background: var(--panel); border: 1px solid var(--rule); border-radius: 6px;
@@ -132,15 +131,13 @@ details[open] > summary { border-bottom: 1px solid var(--rule); }
 details > .details-body { padding: 0.5rem 0.8rem 0.8rem; }
 table.log { width: 100%; font: 0.8125rem/1.45 var(--mono); border-collapse: collapse; }
 table.log td { border: 0; padding: 0.05rem 0.6rem 0.05rem 0; }
-table.log td.ln { color: var(--muted); text-align: right; user-select: none; width: 1%;
-  white-space: nowrap; }
-table.log td.text { white-space: pre-wrap; overflow-wrap: anywhere; }
-table.log td.note { font-family: var(--sans); font-size: 0.8125rem; color: var(--muted);
-  width: 38%; }
-table.log tr.misleading td.text { background: var(--mark-misleading); }
-table.log tr.error td.text { background: var(--mark-error); }
-table.log tr.misleading td.note, table.log tr.error td.note { color: var(--fg); }
-table.log td.note .badge { margin-right: 0.35rem; }
+table.log td:first-child { white-space: pre-wrap; overflow-wrap: anywhere; }
+table.log td:last-child { font-family: var(--sans); font-size: 0.8125rem; color: var(--muted);
+  width: 30%; }
+table.log tr.misleading td:first-child { background: var(--mark-misleading); }
+table.log tr.error td:first-child { background: var(--mark-error); }
+table.log tr.misleading td:last-child, table.log tr.error td:last-child { color: var(--fg); }
+table.log td:last-child .badge { margin-right: 0.35rem; }
 .muted { color: var(--muted); }
 footer { margin-top: 4rem; font-size: 0.8125rem; color: var(--muted); }
 @media print {
@@ -154,6 +151,6 @@ footer { margin-top: 4rem; font-size: 0.8125rem; color: var(--muted); }
   details { border: 0; }
   details > summary { padding-left: 0; }
   details::details-content { content-visibility: visible; display: block; }
-  pre, table.log td.text { white-space: pre-wrap; }
+  pre, table.log td:first-child { white-space: pre-wrap; }
 }
 `;

@@ -6,9 +6,14 @@ import type {
   VerdictResult,
   VertexOutcome,
 } from "../experiment/types.ts";
-import type { PlotOptions } from "../notebook/chart.ts";
+import { chartDocument, type PlotOptions } from "../notebook/chart.ts";
 import type { RunData } from "./load.ts";
-import { instructionOutcomes, layerOutcomes, verdictLayerOutcome } from "./outcomes.ts";
+import {
+  instructionOutcomes,
+  type LayerOutcome,
+  layerOutcomes,
+  verdictLayerOutcome,
+} from "./outcomes.ts";
 
 /*
  * Plot options for the report's charts. Each function turns run data into options for
@@ -22,6 +27,7 @@ const grey = "#9199a3";
 const blue = "#3f83c9";
 const orange = "#e08a2c";
 const darkRed = "#b23333";
+const purple = "#8a63c9";
 
 export const verdictResults: readonly VerdictResult[] = [
   "holds",
@@ -29,7 +35,7 @@ export const verdictResults: readonly VerdictResult[] = [
   "not-applicable",
 ];
 const resultColors = [green, red, grey];
-const outcomeColors = [green, blue, orange, darkRed];
+const outcomeColors = [green, blue, purple, orange, darkRed];
 const backendOrder: readonly CacheBackend[] = ["inline", "registry-min", "registry-max", "local"];
 
 /** Character widths are guessed from the font size, since nothing measures text server-side. */
@@ -73,7 +79,7 @@ export function verdictMatrix(data: RunData): PlotOptions {
     variant: verdict.cell.variant,
     result: verdict.result,
     label: verdictLayerOutcome(data, verdict) ?? shortResult(verdict.result),
-    summary: `${verdict.cell.builder}, ${verdict.cell.backend}, ${variantLabel(verdict.cell.variant)}: ${verdict.result}. ${verdict.summary}`,
+    summary: `${verdict.result}: ${verdict.summary}`,
   }));
   const backends = ordered(
     rows.map((r) => r.backend),
@@ -138,14 +144,12 @@ export function layerMatrix(data: RunData, scenario: string): PlotOptions | unde
     .filter((b) => b.cell.scenario === scenario)
     .flatMap((build) =>
       instructionOutcomes(build).map((instruction) => ({
-        column: `${build.build} ${instruction.vertices[0].step ?? ""}`.trim(),
+        column: `${build.build}\n${instruction.vertices[0].step ?? ""}`.trim(),
         band: `${build.cell.builder} · ${variantLabel(build.cell.variant)}`,
         backend: build.cell.backend,
         outcome: instruction.outcome,
-        label: instruction.outcome,
-        title: `build ${build.build}, ${instruction.label}: ${instruction.outcome}\n${instruction.vertices
-          .map((v) => `${vertexRole(v)} ${v.cached ? "cached" : "executed"}`)
-          .join(", ")}`,
+        label: outcomeWord(instruction.outcome),
+        title: `${build.build}: ${instruction.label}`,
       })),
     );
   if (rows.length === 0) return undefined;
@@ -157,18 +161,22 @@ export function layerMatrix(data: RunData, scenario: string): PlotOptions | unde
   const bands = [...new Set(rows.map((r) => r.band))];
   const marginLeft = marginFor(backends, 11);
   const marginRight = marginFor(bands, 11);
-  const columnWidth = 74;
+  // Wide enough for the longest line of a column name or a square's word, at ~6.4 px a character.
+  const longest = Math.max(
+    ...rows.flatMap((r) => [...r.column.split("\n"), ...r.label.split("\n")].map((l) => l.length)),
+  );
+  const columnWidth = Math.max(64, Math.ceil(longest * 6.4) + 12);
   return {
     width: marginLeft + marginRight + columns.length * columnWidth,
-    height: 68 + bands.length * (backends.length * 28 + 18),
+    height: 80 + bands.length * (backends.length * 32 + 18),
     marginLeft,
     marginRight,
     marginTop: 34,
-    marginBottom: 34,
+    marginBottom: 46,
     style: { fontSize: "11px" },
     x: { domain: columns, label: null, axis: "bottom", tickSize: 0 },
     y: { domain: backends, label: null, tickSize: 0 },
-    fy: { domain: bands, label: null, axis: "right", padding: 0.14 },
+    fy: { domain: bands, label: null, axis: "right", padding: 0.12 },
     color: { type: "ordinal", domain: layerOutcomes, range: outcomeColors, legend: true },
     marks: [
       Plot.cell(rows, {
@@ -188,26 +196,29 @@ export function layerMatrix(data: RunData, scenario: string): PlotOptions | unde
         fill: "white",
         fontSize: 10,
         fontWeight: 600,
+        lineHeight: 1.05,
       }),
     ],
   };
+}
+
+/** The word in a layer square; the legend carries the full name. */
+function outcomeWord(outcome: LayerOutcome): string {
+  return outcome === "matched-then-rebuilt" ? "matched,\nrebuilt" : outcome;
 }
 
 function compareColumns(a: string, b: string): number {
   return a.localeCompare(b, "en", { numeric: true });
 }
 
-function vertexRole(vertex: VertexOutcome): string {
-  if (vertex.role === "link-copy") return "copy";
-  if (vertex.role === "link-merge") return "LINK merge";
-  return "vertex";
-}
-
 /** A short name for a vertex on a chart axis: digests cut to 12 digits, long names to 64. */
 export function shortVertexName(vertex: VertexOutcome): string {
-  let name = vertex.name.replace(/sha256:([0-9a-f]{12})[0-9a-f]{52}/g, "sha256:$1…");
+  let name = vertex.name
+    // Image references keep their last path component: `…/base:a@sha256:51514040653d…`.
+    .replace(/\b[\w.-]+(?::\d+)?(?:\/[\w.-]+)+\/([\w.-]+(?::[\w.-]+)?)/g, "…/$1")
+    .replace(/sha256:([0-9a-f]{12})[0-9a-f]{52}/g, "sha256:$1…");
   if (vertex.role === "link-copy") name = `${name} (copy)`;
-  return name.length > 64 ? `${name.slice(0, 63)}…` : name;
+  return name.length > 56 ? `${name.slice(0, 55)}…` : name;
 }
 
 type VertexState = "executed" | "cached" | "error" | "canceled";
@@ -224,71 +235,79 @@ function vertexState(vertex: VertexOutcome): VertexState {
   return vertex.cached ? "cached" : "executed";
 }
 
-/** A build's vertices as timeline rows, in ms after its first vertex started. */
+/** A build's vertices as timeline rows, in order of start, in ms after the first one started. */
 function timelineRows(build: BuildRecord) {
   const started = build.vertices.filter((v) => v.started && !Number.isNaN(Date.parse(v.started)));
   if (started.length === 0) return [];
+  // The clock starts at the first vertex, but `[internal]` loads (definition, context, metadata)
+  // get no row: they are the same in every build, and the logs show them.
   const origin = Math.min(...started.map((v) => Date.parse(v.started!)));
-  return started.map((v) => {
-    const start = Date.parse(v.started!) - origin;
-    const completed = v.completed ? Date.parse(v.completed) - origin : start;
-    const state = vertexState(v);
-    return {
-      name: shortVertexName(v),
-      start,
-      end: Math.max(completed, start),
-      state,
-      title: `${v.name}\n${state}${v.durationMs === undefined ? "" : `, ${v.durationMs} ms`}`,
-    };
-  });
+  return started
+    .filter((v) => !v.name.startsWith("[internal] "))
+    .map((v) => {
+      const start = Date.parse(v.started!) - origin;
+      const completed = v.completed ? Date.parse(v.completed) - origin : start;
+      return {
+        name: shortVertexName(v),
+        start,
+        end: Math.max(completed, start),
+        state: vertexState(v),
+      };
+    })
+    .sort((a, b) => a.start - b.start)
+    .map((row, index) => ({ ...row, build: `build ${build.build}`, index }));
 }
 
-/** The longest build of a set, in ms, so that timelines side by side share one scale. */
-export function timelineExtent(builds: readonly BuildRecord[]): number {
-  return Math.max(1, ...builds.flatMap((b) => timelineRows(b).map((r) => r.end)));
+/** The timeline's colors, for a legend shown once above all timelines. */
+const timelineStates = { domain: Object.keys(stateColors), range: Object.values(stateColors) };
+
+/** The timelines' legend, shown once above all of them. */
+export function timelineLegend(): Element {
+  // Plot reads `document` here as in `Plot.plot`, though its types leave it out.
+  const options = { color: { type: "ordinal", ...timelineStates }, document: chartDocument() };
+  return Plot.legend(options as Plot.LegendScales);
 }
 
 /**
- * One build on BuildKit's own clock: a bar per vertex from its start to its completion, in the
- * order vertices appeared. Cached vertices take no time, so they are drawn as diamonds.
+ * One cell's builds on BuildKit's own clock, a band per build: a bar per vertex from its start to
+ * its completion, in order of start. Cached vertices take no time, so they are drawn as diamonds.
+ * Rows are numbered rather than named, because each build names its own vertices (tags, cache
+ * sources); the names are written beside the rows of each band.
  */
-export function timeline(build: BuildRecord, extent?: number): PlotOptions | undefined {
-  const rows = timelineRows(build);
+export function timeline(builds: readonly BuildRecord[]): PlotOptions | undefined {
+  const rows = builds.flatMap(timelineRows);
   if (rows.length === 0) return undefined;
-  const names = [...new Set(rows.map((r) => r.name))];
-  const states = (Object.keys(stateColors) as VertexState[]).filter((s) =>
-    rows.some((r) => r.state === s),
-  );
-  const marginLeft = marginFor(names);
+  const bands = [...new Set(rows.map((r) => r.build))];
+  const count = Math.max(...rows.map((r) => r.index)) + 1;
+  const marginLeft = marginFor(rows.map((r) => r.name));
   return {
-    width: 760,
-    height: 44 + names.length * 16,
+    width: Math.max(760, marginLeft + 440),
+    height: 40 + bands.length * (count * 15 + 14),
     marginLeft,
-    marginRight: 16,
-    x: {
-      label: "ms after the build's first vertex started",
-      grid: true,
-      domain: [0, extent ?? Math.max(1, ...rows.map((r) => r.end))],
-    },
-    y: { domain: names, label: null, tickSize: 0 },
-    color: { domain: states, range: states.map((s) => stateColors[s]), legend: true },
+    marginRight: 64,
+    marginTop: 8,
+    x: { label: "ms after the build's first vertex started" },
+    y: { domain: Array.from({ length: count }, (_, i) => i), axis: null },
+    fy: { domain: bands, label: null, axis: "right", padding: 0.06 },
+    color: { ...timelineStates, legend: false },
     marks: [
       Plot.ruleX([0], { stroke: "currentColor", strokeOpacity: 0.4 }),
+      Plot.text(rows, { x: 0, y: "index", fy: "build", text: "name", textAnchor: "end", dx: -8 }),
       Plot.barX(
         rows.filter((r) => r.end > r.start),
         {
           x1: "start",
           x2: "end",
-          y: "name",
+          y: "index",
+          fy: "build",
           fill: "state",
-          title: "title",
           insetTop: 2,
           insetBottom: 2,
         },
       ),
       Plot.dot(
         rows.filter((r) => r.end <= r.start),
-        { x: "start", y: "name", fill: "state", r: 3.5, symbol: "diamond", title: "title" },
+        { x: "start", y: "index", fy: "build", fill: "state", r: 3.5, symbol: "diamond" },
       ),
     ],
   };

@@ -1,39 +1,32 @@
 import type { Claim } from "../experiment/types.ts";
+import { CLAIMS } from "../experiment/verdicts.ts";
 
 /**
- * What each claim letter stands for, in the words the report uses. These restate what the article
- * and the thread say would happen; whether it happened is only ever read from verdicts.json.
+ * Where each claim comes from, for the report's prose. The claims themselves are the
+ * experiment's (`CLAIMS`); whether one held is only ever read from verdicts.json.
  */
-export const claims: Record<Claim, { title: string; text: string }> = {
-  a: {
-    title: "A later --link layer is reused from remote cache",
-    text:
-      "With `COPY --link`, the copied files land in a snapshot of their own, so a build that " +
-      "imports another build's cache can reuse the copy although a layer below it changed.",
-  },
-  b: {
-    title: "A rebase reuses --link layers without uploading them",
-    text:
-      "When only the base image changes, the `--link` layers are reused and the push does not " +
-      "send them again.",
-  },
-  c: {
-    title: "A push uploads only what the registry lacks",
-    text:
-      "Layers the repository already holds are not uploaded again; only the new layer goes up " +
-      "with the new manifest.",
-  },
-  d: {
-    title: "The plain output shows the reuse as CACHED",
-    text:
-      "A reader of BuildKit's plain progress can tell that a `--link` step was reused, because " +
-      "its row is marked `CACHED`.",
-  },
+export const claimSources: Record<Claim, string> = {
+  a:
+    "The article: a `--link` copy is written to a snapshot of its own and linked on top, so a " +
+    "change to earlier commands need not invalidate it; its remote-cache example imports that " +
+    "cache with `--cache-from`.",
+  b:
+    "The article: an image can be rebased onto a new base without pulling or rebuilding the " +
+    "copied layers.",
+  c:
+    "The article's remote-cache example (`--cache-to type=inline --push`, later `--cache-from`): " +
+    "only the new layer is pushed with the new manifest.",
+  d:
+    "The thread: its reports read the plain progress to judge whether the layer was reused, so " +
+    "the report checks whether that output says so.",
 };
 
-/** The claim's title, or its letter when the run used a claim this list does not know. */
+/** The claim's statement, or its letter when the run used a claim this version does not know. */
 export function claimTitle(claim: string): string {
-  return (
-    (claims as Record<string, { title: string } | undefined>)[claim]?.title ?? `claim ${claim}`
-  );
+  return (CLAIMS as Record<string, string | undefined>)[claim] ?? `claim ${claim}`;
+}
+
+/** Where the claim comes from, if this version knows the claim. */
+export function claimSource(claim: string): string | undefined {
+  return (claimSources as Record<string, string | undefined>)[claim];
 }

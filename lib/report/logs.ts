@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { formatDuration } from "../core/effects.ts";
 import type { BuildRecord, VertexOutcome } from "../experiment/types.ts";
 import { html } from "../notebook/html.ts";
 import type { LogAnnotation } from "../notebook/notebook.ts";
@@ -120,7 +121,9 @@ function describeVertex(vertex: VertexOutcome, named: boolean): string {
       ? "failed"
       : vertex.cached
         ? "cached"
-        : `executed${vertex.durationMs === undefined ? "" : ` in ${vertex.durationMs} ms`}`;
+        : `${vertex.cachedEver ? "reported cached, then executed" : "executed"}${
+            vertex.durationMs === undefined ? "" : ` in ${formatDuration(vertex.durationMs)}`
+          }`;
   return named || vertex.role !== "plain" ? `${who} ${state}` : state;
 }
 

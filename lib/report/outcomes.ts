@@ -1,16 +1,24 @@
+import { cellKey } from "../experiment/naming.ts";
 import type { BuildRecord, Cell, Verdict, VertexOutcome } from "../experiment/types.ts";
+import { type StepOutcome, stepOutcome } from "../experiment/verdicts.ts";
 import type { RunData } from "./load.ts";
 
-/**
- * What happened to one Dockerfile instruction's layer in one build, read from its vertices:
- * - `reused`: every vertex of the instruction was cached;
- * - `merge-only`: the file copy of a `COPY --link` was cached and only its `LINK` merge ran;
- * - `rebuilt`: the copy (or the whole instruction) ran;
- * - `failed`: a vertex of the instruction ended in an error.
- */
-export type LayerOutcome = "reused" | "merge-only" | "rebuilt" | "failed";
+export { cellKey };
 
-export const layerOutcomes: readonly LayerOutcome[] = ["reused", "merge-only", "rebuilt", "failed"];
+/**
+ * What happened to one Dockerfile instruction's layer in one build: the experiment's step outcome
+ * (reused, merge-only, matched-then-rebuilt, rebuilt, missing), or `failed` when a vertex of the
+ * step ended in an error.
+ */
+export type LayerOutcome = Exclude<StepOutcome, "missing"> | "failed";
+
+export const layerOutcomes: readonly LayerOutcome[] = [
+  "reused",
+  "merge-only",
+  "matched-then-rebuilt",
+  "rebuilt",
+  "failed",
+];
 
 export interface InstructionOutcome {
   /** `[3/3] COPY --link bar.txt /`, or the vertex name when it names no instruction. */
@@ -29,17 +37,16 @@ export function instructionOutcomes(build: BuildRecord): InstructionOutcome[] {
   }
   return [...groups.values()].map((vertices) => ({
     label: instructionLabel(vertices[0]),
-    outcome: classify(vertices),
+    outcome: classify(build, vertices),
     vertices,
   }));
 }
 
-function classify(vertices: VertexOutcome[]): LayerOutcome {
+function classify(build: BuildRecord, vertices: VertexOutcome[]): LayerOutcome {
   if (vertices.some((v) => v.error)) return "failed";
-  const work = vertices.filter((v) => v.role !== "link-merge");
-  const merges = vertices.filter((v) => v.role === "link-merge");
-  if (!work.every((v) => v.cached)) return "rebuilt";
-  return merges.every((v) => v.cached) ? "reused" : "merge-only";
+  const outcome = vertices[0].instruction ? stepOutcome(build, vertices[0].instruction) : "missing";
+  // A step without a copy vertex (only its merge was seen) still ran.
+  return outcome === "missing" ? "rebuilt" : outcome;
 }
 
 /** `[3/3] COPY --link bar.txt /` from a vertex's parsed step and instruction. */
@@ -48,11 +55,7 @@ export function instructionLabel(vertex: VertexOutcome): string {
   return vertex.name.replace(/^(\[[^\]]+\]\s+)LINK\s+/, "$1");
 }
 
-/** A stable key and a human label for a cell of the matrix. */
-export function cellKey(cell: Cell): string {
-  return [cell.scenario, cell.variant, cell.backend, cell.builder].join("/");
-}
-
+/** A cell as readers see it: `sid-containerd · inline · COPY --link`. */
 export function cellLabel(cell: Cell, options: { scenario?: boolean } = {}): string {
   const parts = [cell.builder, cell.backend, cell.variant === "link" ? "COPY --link" : "COPY"];
   return (options.scenario ? [cell.scenario, ...parts] : parts).join(" · ");

@@ -8,11 +8,11 @@ import {
   layerMatrix,
   pushChart,
   timeline,
-  timelineExtent,
+  timelineLegend,
   verdictMatrix,
   verdictResults,
 } from "./charts.ts";
-import { claims, claimTitle } from "./claims.ts";
+import { claimSource, claimTitle } from "./claims.ts";
 import { ghCommentCommand, partialReason, renderFindings } from "./findings.ts";
 import { loadRun, type RunData } from "./load.ts";
 import { type AnnotatedLog, annotatedLog } from "./logs.ts";
@@ -175,13 +175,11 @@ export function question(nb: Notebook, data: RunData): void {
   const used = [...new Set(data.verdicts.map((v) => v.claim))].sort();
   if (used.length) {
     nb.md(
-      "The claims checked, as the article and the thread put them:\n\n" +
+      "The claims checked, and where each comes from:\n\n" +
         used
           .map((c) => {
-            const known = (claims as Record<string, { title: string; text: string }>)[c];
-            return known
-              ? `- **${c}. ${known.title}.** ${known.text}`
-              : `- **${c}.** (not described)`;
+            const source = claimSource(c);
+            return `- **${c}. ${claimTitle(c)}.**${source ? ` ${source}` : ""}`;
           })
           .join("\n"),
     );
@@ -231,8 +229,8 @@ export function observed(nb: Notebook, data: RunData): void {
       nb.chart(matrix, {
         alt: `Layer outcomes for scenario ${scenario.id}`,
         caption:
-          "Columns are build and step; rows are cache backends, grouped by builder; left and " +
-          "right are the two Dockerfile variants.",
+          "Columns are the builds and their Dockerfile steps; rows are cache backends, grouped " +
+          "by builder and Dockerfile variant (named on the right).",
       });
     }
   }
@@ -275,7 +273,6 @@ export function pushes(nb: Notebook, data: RunData): void {
   nb.table(pushed, [
     { label: "Cell", value: (b) => cellLabel(b.cell) },
     { label: "Build", value: (b) => b.build },
-    { label: "Tag", value: (b) => html`<code>${b.push!.repository}:${b.push!.tag}</code>` },
     { label: "Uploaded", value: (b) => b.push!.uploaded.length, align: "right" },
     { label: "Present", value: (b) => b.push!.present.length, align: "right" },
     { label: "Mounted", value: (b) => b.push!.mounted.length, align: "right" },
@@ -297,32 +294,26 @@ export function builds(
   nb.md(
     "Each cell below runs the scenario's builds in order on one builder, with one cache " +
       "backend and one Dockerfile variant. The timeline uses BuildKit's own timestamps; a " +
-      "diamond is a vertex that was cached and took no time. Each log is the plain progress as " +
-      "BuildKit prints it, with what the vertices behind each row really did on the right.",
+      "diamond is a vertex that was cached and took no time; `[internal]` loads are left out. " +
+      "Each log is the plain progress as BuildKit prints it, with what the vertices behind " +
+      "each row really did on the right.",
   );
+  nb.legend(timelineLegend());
   const cells = Map.groupBy(data.results.builds, (b) => cellKey(b.cell));
   for (const cellBuilds of cells.values()) {
     const cell: Cell = cellBuilds[0].cell;
     nb.section(cellLabel(cell, { scenario: data.run.scenarios.length > 1 }), { level: 3 });
-    const extent = timelineExtent(cellBuilds);
-    for (const build of cellBuilds) buildEntry(nb, build, logs.get(build), extent);
+    const chart = timeline(cellBuilds);
+    if (chart) nb.chart(chart, { alt: `Timeline of the builds of ${cellLabel(cell)}` });
+    for (const build of cellBuilds) buildEntry(nb, build, logs.get(build));
   }
 }
 
-function buildEntry(
-  nb: Notebook,
-  build: BuildRecord,
-  log: AnnotatedLog | undefined,
-  extent: number,
-): void {
+function buildEntry(nb: Notebook, build: BuildRecord, log: AnnotatedLog | undefined): void {
   nb.html(
     html`<h4>Build ${build.build} ${badge(build.outcome)} <span class="muted">${formatDuration(build.durationMs)}, exit ${build.exitCode}</span></h4>`,
   );
   nb.code(build.command.join(" "), { wrap: true });
-  const chart = timeline(build, extent);
-  if (chart) {
-    nb.chart(chart, { alt: `Timeline of build ${build.build} of ${cellLabel(build.cell)}` });
-  }
   if (build.outcome !== "ok") {
     nb.html(
       html`<div class="callout error" role="note"><p><b>The build ${build.outcome === "unsupported" ? "was refused by the builder" : "failed"}.</b></p><pre><code>${build.errorText ?? firstError(build) ?? "no error text was recorded"}</code></pre></div>`,

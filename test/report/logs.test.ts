@@ -54,7 +54,7 @@ test("a group printed without CACHED whose copy was cached is marked misleading"
   );
   assert.match(
     String(notes[1].note),
-    /copy cached; LINK merge executed in 12 ms: printed without CACHED/,
+    /copy cached; LINK merge executed in 12ms: printed without CACHED/,
   );
 });
 

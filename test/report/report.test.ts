@@ -42,10 +42,14 @@ test("renderRun writes report.html and findings.md beside the run's data", async
       "Sources",
     ]);
     const pushes = builds.filter((b) => b.push).length;
-    const timelines = builds.filter((b) => b.vertices.some((v) => v.started)).length;
-    const expectedCharts = 1 + run.scenarios.length + (pushes ? 1 : 0) + timelines;
-    assert.equal(doc.querySelectorAll("figure.chart svg").length >= expectedCharts, true);
+    const cells = new Set(
+      builds.filter((b) => b.vertices.some((v) => v.started)).map((b) => JSON.stringify(b.cell)),
+    );
+    const scenarios = new Set(builds.map((b) => b.cell.scenario));
+    // The verdict matrix, a layer matrix per scenario, the pushes, a timeline per cell.
+    const expectedCharts = 1 + scenarios.size + (pushes ? 1 : 0) + cells.size;
     assert.equal(doc.querySelectorAll("figure.chart").length, expectedCharts);
+    assert.equal(doc.querySelectorAll("figure.chart svg.plot").length, expectedCharts);
     assert.equal(doc.querySelectorAll("details.log").length, builds.length);
     assert.equal(
       doc.querySelectorAll("details.log[open]").length,
