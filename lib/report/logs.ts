@@ -79,7 +79,10 @@ function verticesOf(row: Row, vertices: readonly VertexOutcome[]): VertexOutcome
 export function annotate(text: string, vertices: readonly VertexOutcome[]): LogAnnotation[] {
   const annotations: LogAnnotation[] = [];
   for (const row of rowsOf(text)) {
-    const members = verticesOf(row, vertices);
+    // The copy of a `--link` group reads best before its merge.
+    const members = verticesOf(row, vertices).sort(
+      (a, b) => Number(b.role === "link-copy") - Number(a.role === "link-copy"),
+    );
     if (members.length === 0) continue;
     const status = [...row.lines]
       .reverse()
