@@ -3,7 +3,8 @@ import { claimTitle } from "./claims.ts";
 import type { RunData } from "./load.ts";
 import type { AnnotatedLog } from "./logs.ts";
 import { mdCode, mdFence, mdHtml, mdTable, mdText, shellQuote } from "./markdown.ts";
-import { cellLabel, findBuild } from "./outcomes.ts";
+import { cellKey, cellLabel, evidenceText, findBuild } from "./outcomes.ts";
+import { formatTime } from "./time.ts";
 
 /** GitHub rejects comment bodies over 65,536 characters; keep a margin for edits. */
 export const findingsLimit = 60_000;
@@ -38,26 +39,32 @@ export function renderFindings(
   }
   parts.push(
     `Real builds on ${run.builders.length} builder${run.builders.length === 1 ? "" : "s"}, ` +
-      `started ${mdText(run.startedAt)}. Each result below is read from the builds' own raw ` +
+      `started ${mdText(formatTime(run.startedAt))}. Each result below is read from the builds' own raw ` +
       "progress (`--progress=rawjson`) and the registry's access log; no verdict is assumed.",
   );
 
-  // The verdict table, one row per verdict.
+  // The claims, then one row per cell with a column per claim.
+  const claims = [...new Set(data.verdicts.map((v) => v.claim))].sort();
   parts.push("#### Verdicts");
   if (data.verdicts.length === 0) {
     parts.push("_No verdicts were written for this run._");
   } else {
+    parts.push(claims.map((c) => `- **${c}**: ${mdText(claimTitle(c))}`).join("\n"));
+    const cells = Map.groupBy(data.verdicts, (v) => cellKey(v.cell));
+    const scenarios = new Set(data.verdicts.map((v) => v.cell.scenario)).size > 1;
     parts.push(
       mdTable(
-        ["Claim", "Builder", "Cache", "Variant", "Result", "Why"],
-        data.verdicts.map((v) => [
-          `${v.claim}: ${mdText(claimTitle(v.claim))}`,
-          mdText(v.cell.builder),
-          mdText(v.cell.backend),
-          v.cell.variant === "link" ? "`COPY --link`" : "`COPY`",
-          `**${mdText(v.result)}**`,
-          mdText(v.summary),
-        ]),
+        [...(scenarios ? ["Scenario"] : []), "Builder", "Cache", "Variant", ...claims],
+        [...cells.values()].map((verdicts) => {
+          const { cell } = verdicts[0];
+          return [
+            ...(scenarios ? [mdText(cell.scenario)] : []),
+            mdText(cell.builder),
+            mdText(cell.backend),
+            cell.variant === "link" ? "`COPY --link`" : "`COPY`",
+            ...claims.map((c) => resultMark(verdicts.find((v) => v.claim === c)?.result)),
+          ];
+        }),
       ),
     );
   }
@@ -69,10 +76,11 @@ export function renderFindings(
     parts.push(
       key
         .map((v) => {
-          const facts = v.evidence
-            .slice(0, 3)
-            .map((e) => `build ${mdText(e.build)}: ${mdText(e.fact)}`);
-          return `- **${mdText(v.result)}**, claim ${v.claim} on ${mdText(cellLabel(v.cell))}: ${facts.join("; ") || mdText(v.summary)}`;
+          const facts = v.evidence.slice(0, 3).map((e) => mdText(evidenceText(e)));
+          return (
+            `- claim **${v.claim}** ${resultMark(v.result)} on ${mdText(cellLabel(v.cell, { scenario: true }))}: ` +
+            `${mdText(v.summary)}${facts.length ? `. ${facts.join("; ")}` : ""}`
+          );
         })
         .join("\n"),
     );
@@ -133,6 +141,13 @@ export function renderFindings(
     body += `\n\n${block}`;
   }
   return `${truncate(body)}\n`;
+}
+
+/** A verdict as a table cell: the word from verdicts.json, the negative one in bold. */
+function resultMark(result: string | undefined): string {
+  if (result === undefined) return "";
+  if (result === "not-applicable") return "n/a";
+  return result === "holds" ? "holds" : `**${mdText(result.replaceAll("-", " "))}**`;
 }
 
 function details(summary: string, body: string): string {

@@ -8,7 +8,7 @@ import { Notebook } from "../notebook/notebook.ts";
 import { verdictResults } from "./charts.ts";
 import { claimTitle } from "./claims.ts";
 import { isRunFolder, loadRun, type RunData } from "./load.ts";
-import { formatTime } from "./report.ts";
+import { formatTime } from "./time.ts";
 
 /**
  * Rebuilds `index.html` in the output folder: every run, newest first, with its builders and

@@ -5,12 +5,18 @@
 
 /** Text for a Markdown paragraph or table cell: punctuation backslashed, HTML escaped. */
 export function mdText(text: string): string {
-  return text
-    .replace(/\r?\n/g, " ")
-    .replace(/[\\`*_{}[\]()#+!|~]/g, "\\$&")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;");
+  return (
+    text
+      .replace(/\r?\n/g, " ")
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      // Only what can start emphasis, code, links, tables or strike-through mid-line.
+      .replace(/[\\`*_[\]|~]/g, "\\$&")
+      // And what starts a block at the beginning of a line: a heading, a list item.
+      .replace(/^(\s*)([#+-])(?=\s|$)/, "$1\\$2")
+      .replace(/^(\s*\d+)([.)])(?=\s|$)/, "$1\\$2")
+  );
 }
 
 /** Inline code that survives any backticks inside it, and pipes inside a table. */

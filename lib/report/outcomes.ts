@@ -1,5 +1,5 @@
 import { cellKey } from "../experiment/naming.ts";
-import type { BuildRecord, Cell, Verdict, VertexOutcome } from "../experiment/types.ts";
+import type { BuildRecord, Cell, Evidence, Verdict, VertexOutcome } from "../experiment/types.ts";
 import { type StepOutcome, stepOutcome } from "../experiment/verdicts.ts";
 import type { RunData } from "./load.ts";
 
@@ -91,4 +91,11 @@ export function verdictLayerOutcome(data: RunData, verdict: Verdict): LayerOutco
     }
   }
   return found.size === 1 ? [...found][0] : undefined;
+}
+
+/** One evidence item as a sentence that names its build once. */
+export function evidenceText(evidence: Evidence): string {
+  return evidence.fact.startsWith(`${evidence.build}:`)
+    ? evidence.fact
+    : `${evidence.build}: ${evidence.fact}`;
 }

@@ -16,8 +16,9 @@ import { claimSource, claimTitle } from "./claims.ts";
 import { ghCommentCommand, partialReason, renderFindings } from "./findings.ts";
 import { loadRun, type RunData } from "./load.ts";
 import { type AnnotatedLog, annotatedLog } from "./logs.ts";
-import { cellKey, cellLabel } from "./outcomes.ts";
+import { cellKey, cellLabel, evidenceText } from "./outcomes.ts";
 import { sources } from "./sources.ts";
+import { formatTime } from "./time.ts";
 
 export interface RenderedRun {
   html: string;
@@ -248,8 +249,7 @@ export function observed(nb: Notebook, data: RunData): void {
       { label: "Why", value: (v) => v.summary },
       {
         label: "Evidence",
-        value: (v) =>
-          html`${v.evidence.map((e) => html`<div>build <b>${e.build}</b>: ${e.fact}</div>`)}`,
+        value: (v) => html`${v.evidence.map((e) => html`<div>${evidenceText(e)}</div>`)}`,
       },
     ]);
   }
@@ -451,11 +451,4 @@ function badge(state: string): SafeHtml {
 function abbreviate(text: string): string {
   const flat = text.replace(/\n$/, "").replaceAll("\n", "⏎");
   return flat.length > 40 ? `${flat.slice(0, 39)}…` : flat;
-}
-
-/** `2025-12-03 16:00:00 UTC`: readable, and the same wherever the report is rendered. */
-export function formatTime(iso: string): string {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
