@@ -47,8 +47,8 @@ export function renderPage(parts: PageParts): string {
 <style>${raw(stylesheet)}${raw((parts.styles ?? []).join("\n"))}</style>
 </head>
 <body>
-<div class="layout">
-${parts.toc.length ? renderToc(parts.toc) : ""}
+<div class="${parts.toc.length > 1 ? "layout" : "layout single"}">
+${parts.toc.length > 1 ? renderToc(parts.toc) : ""}
 <main>
 <header><h1>${parts.title}</h1>${parts.subtitle ? html`<p class="subtitle">${parts.subtitle}</p>` : ""}</header>
 ${parts.body}
@@ -61,7 +61,7 @@ ${parts.footer ? html`<footer>${parts.footer}</footer>` : ""}
   return page.value;
 }
 
-/** An ordered list of the sections, with the subsections of each nested below it. */
+/** An ordered list of the sections (a page of one section needs none), with the subsections of each nested below it. */
 function renderToc(entries: readonly TocEntry[]): SafeHtml {
   const groups: { entry: TocEntry; children: TocEntry[] }[] = [];
   for (const entry of entries) {

@@ -58,6 +58,7 @@ body {
 }
 @media (min-width: 1100px) {
   .layout { grid-template-columns: 15rem minmax(0, 1fr); }
+  .layout.single { grid-template-columns: minmax(0, 1fr); max-width: 64rem; }
   nav.toc { position: sticky; top: 1.5rem; align-self: start; max-height: calc(100vh - 3rem);
     overflow: auto; }
 }
@@ -139,6 +140,7 @@ table.log tr.error td:first-child { background: var(--mark-error); }
 table.log tr.misleading td:last-child, table.log tr.error td:last-child { color: var(--fg); }
 table.log td:last-child .badge { margin-right: 0.35rem; }
 .muted { color: var(--muted); }
+.nowrap { white-space: nowrap; }
 footer { margin-top: 4rem; font-size: 0.8125rem; color: var(--muted); }
 @media print {
   :root { --bg: #fff; --fg: #000; --panel: #f6f6f6; }

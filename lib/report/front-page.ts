@@ -57,7 +57,7 @@ export async function renderIndex(
       {
         label: "Run",
         value: (r) => {
-          const name = html`<code>${r.id}</code>`;
+          const name = html`<code class="nowrap">${r.id}</code>`;
           return r.hasReport
             ? html`<a href="${`${encodeURIComponent(r.id)}/report.html`}">${name}</a>`
             : name;
@@ -80,6 +80,15 @@ export async function renderIndex(
       { label: "Builders", value: (r) => r.data?.run.builders.map((b) => b.name).join(", ") ?? "" },
       { label: "Verdicts", value: (r) => (r.data ? headline(r.data) : "") },
     ]);
+  }
+  const claims = [...new Set(runs.flatMap((r) => r.data?.verdicts.map((v) => v.claim) ?? []))];
+  if (claims.length) {
+    nb.md(
+      claims
+        .sort()
+        .map((c) => `- **${c}**: ${claimTitle(c)}`)
+        .join("\n"),
+    );
   }
   const page = nb.render();
   const indexFile = path.join(outputDir, "index.html");
