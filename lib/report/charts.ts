@@ -107,28 +107,35 @@ export function verdictMatrix(data: RunData): PlotOptions {
     fx: { domain: variants, label: null, axis: "top", tickFormat: variantLabel, padding: 0.08 },
     fy: { domain: claimRows, label: null, axis: "right", padding: 0.12 },
     color: { type: "ordinal", domain: verdictResults, range: resultColors, legend: true },
-    marks: [
-      Plot.cell(rows, {
-        x: "backend",
-        y: "builder",
-        fx: "variant",
-        fy: "row",
-        fill: "result",
-        inset: 1.5,
-        rx: 4,
-        title: "summary",
-      }),
-      Plot.text(rows, {
-        x: "backend",
-        y: "builder",
-        fx: "variant",
-        fy: "row",
-        text: "label",
-        fill: "white",
-        fontWeight: 600,
-      }),
-    ],
+    marks: labelledSquares(rows, {
+      x: "backend",
+      y: "builder",
+      fx: "variant",
+      fy: "row",
+      fill: "result",
+      title: "summary",
+    }),
   };
+}
+
+/** Colored squares with a white word in each (the rows' `label`), for the two matrices. */
+function labelledSquares(
+  rows: readonly object[],
+  channels: { x: string; y: string; fx?: string; fy: string; fill: string; title: string },
+  fontSize?: number,
+): Plot.Markish[] {
+  const { fill, title, ...position } = channels;
+  return [
+    Plot.cell(rows, { ...position, fill, title, inset: 1.5, rx: 4 }),
+    Plot.text(rows, {
+      ...position,
+      text: "label",
+      fill: "white",
+      fontWeight: 600,
+      lineHeight: 1.05,
+      ...(fontSize ? { fontSize } : {}),
+    }),
+  ];
 }
 
 function shortResult(result: VerdictResult): string {
@@ -165,7 +172,7 @@ export function layerMatrix(data: RunData, scenario: string): PlotOptions | unde
   const longest = Math.max(
     ...rows.flatMap((r) => [...r.column.split("\n"), ...r.label.split("\n")].map((l) => l.length)),
   );
-  const columnWidth = Math.max(64, Math.ceil(longest * 6.4) + 12);
+  const columnWidth = Math.max(72, Math.ceil(longest * 6.4) + 12);
   return {
     width: marginLeft + marginRight + columns.length * columnWidth,
     height: 80 + bands.length * (backends.length * 32 + 18),
@@ -178,27 +185,11 @@ export function layerMatrix(data: RunData, scenario: string): PlotOptions | unde
     y: { domain: backends, label: null, tickSize: 0 },
     fy: { domain: bands, label: null, axis: "right", padding: 0.12 },
     color: { type: "ordinal", domain: layerOutcomes, range: outcomeColors, legend: true },
-    marks: [
-      Plot.cell(rows, {
-        x: "column",
-        y: "backend",
-        fy: "band",
-        fill: "outcome",
-        inset: 1.5,
-        rx: 3,
-        title: "title",
-      }),
-      Plot.text(rows, {
-        x: "column",
-        y: "backend",
-        fy: "band",
-        text: "label",
-        fill: "white",
-        fontSize: 10,
-        fontWeight: 600,
-        lineHeight: 1.05,
-      }),
-    ],
+    marks: labelledSquares(
+      rows,
+      { x: "column", y: "backend", fy: "band", fill: "outcome", title: "title" },
+      10,
+    ),
   };
 }
 
