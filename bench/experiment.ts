@@ -6,6 +6,7 @@
  *
  *   npm run bench -- experiment            # the full matrix on the four lab builders
  *   BENCH_MATRIX=small npm run bench -- experiment   # two scenarios, two backends
+ *   BENCH_CONCURRENCY=2 npm run bench -- experiment  # at most two builders at once
  */
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -46,7 +47,7 @@ export async function run(effects: Effects): Promise<void> {
       registry: state.registry!.address,
       accessLog: state.registry!.accessLog,
       outputDir: path.join(root, "runner"),
-      concurrency: builders.length,
+      concurrency: Number(process.env.BENCH_CONCURRENCY) || builders.length,
       busybox: tools.busybox,
       departures: [],
       tools: {},

@@ -17,9 +17,11 @@ import { EXPERIMENT_USAGE, parseExperimentArgs } from "../lib/experiment/options
 import { runExperiment } from "../lib/experiment/runner.ts";
 import { setUpBuilders, toolVersions } from "../lib/experiment/setup.ts";
 import { verdictTable } from "../lib/experiment/table.ts";
+import { publishRun } from "../lib/report/publish.ts";
 import { SCENARIOS } from "../lib/scenarios/scenarios.ts";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const relative = (file: string) => path.relative(process.cwd(), file) || ".";
 
 await runMain(async (signal) => {
   const args = scriptArgs(import.meta.url);
@@ -69,7 +71,17 @@ await runMain(async (signal) => {
         `(${counts.ok} ok, ${counts.unsupported} unsupported, ${counts.failed} failed) on ` +
         `${setup.builders.length} builders in ${formatDuration(effects.now() - began)}`,
     );
-    process.stdout.write(`run folder: ${path.relative(process.cwd(), outcome.runDir) || "."}\n`);
+    process.stdout.write(`run folder: ${relative(outcome.runDir)}\n`);
+
+    // The write-up: a self-contained HTML report and the findings for the upstream thread, also
+    // for an interrupted run (marked partial), and the front page of all runs.
+    if (options.report) {
+      const published = await publishRun(outcome.runDir, effects);
+      process.stdout.write(`report: ${relative(published.reportFile)}\n`);
+      process.stdout.write(`findings: ${relative(published.findingsFile)}\n`);
+      process.stdout.write(`all runs: ${relative(published.indexFile)}\n`);
+      process.stdout.write(`post the findings upstream: ${published.ghCommand}\n`);
+    }
     return outcome.interrupted ? 130 : 0;
   } finally {
     await setup.release();
