@@ -35,7 +35,7 @@ export interface ChartOptions {
 
 /** A recorded cell: everything a notebook shows, kept as HTML until `render()` assembles it. */
 export type NotebookCell =
-  | { kind: "section"; level: 2 | 3; title: string; id: string }
+  | { kind: "section"; level: 2 | 3 | 4; title: string; id: string }
   | { kind: "html"; html: SafeHtml }
   | { kind: "value"; label: string; value: SafeHtml; note?: SafeHtml }
   | { kind: "chart"; id: string; html: SafeHtml };
@@ -67,8 +67,12 @@ export class Notebook {
     this.#options = options;
   }
 
-  /** Starts a section (level 2) or subsection (level 3) and returns its anchor id. */
-  section(title: string, options: { level?: 2 | 3 } = {}): string {
+  /**
+   * Starts a section (level 2), subsection (level 3) or part of one (level 4) and returns its
+   * anchor id. The table of contents lists levels 2 and 3 only, so that a page with a hundred
+   * parts keeps a contents list a reader can scan.
+   */
+  section(title: string, options: { level?: 2 | 3 | 4 } = {}): string {
     const level = options.level ?? 2;
     const id = this.#slugger.slug(title);
     this.#headingDepth = level;
@@ -218,6 +222,20 @@ export class Notebook {
     }
   }
 
+  /**
+   * A place for markup that can only be written later, e.g. a list of links to parts whose
+   * anchors exist once the parts are recorded. Left unfilled, it renders as nothing.
+   */
+  placeholder(): { fill: (content: SafeHtml) => void } {
+    const cell: NotebookCell = { kind: "html", html: new SafeHtml("") };
+    this.cells.push(cell);
+    return {
+      fill: (content) => {
+        cell.html = content;
+      },
+    };
+  }
+
   /** Markup built with the `html` template (escaped by construction). */
   html(content: SafeHtml): void {
     this.cells.push({ kind: "html", html: content });
@@ -241,7 +259,7 @@ export class Notebook {
       if (cell.kind !== "value") flushValues();
       switch (cell.kind) {
         case "section":
-          toc.push({ level: cell.level, title: cell.title, id: cell.id });
+          if (cell.level !== 4) toc.push({ level: cell.level, title: cell.title, id: cell.id });
           body.push(
             `<h${cell.level} id="${escapeHtml(cell.id)}">${escapeHtml(cell.title)}</h${cell.level}>`,
           );

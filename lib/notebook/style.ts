@@ -72,15 +72,18 @@ nav.toc a { color: var(--muted); text-decoration: none; }
 nav.toc a:hover { color: var(--accent); }
 main { min-width: 0; }
 main > header { margin-bottom: 2rem; }
-h1, h2, h3, h4 { line-height: 1.25; font-weight: 650; letter-spacing: -0.01em; }
+h1, h2, h3, h4, h5 { line-height: 1.25; font-weight: 650; letter-spacing: -0.01em; }
 h1 { font-size: 2rem; margin: 0 0 0.4rem; }
 h2 { font-size: 1.45rem; margin: 3rem 0 1rem; padding-bottom: 0.35rem;
   border-bottom: 1px solid var(--rule); }
 h3 { font-size: 1.15rem; margin: 2.2rem 0 0.75rem; }
 h4 { font-size: 1rem; margin: 1.6rem 0 0.5rem; }
-h2, h3, h4 { scroll-margin-top: 1rem; }
+h5 { font-size: 0.9375rem; margin: 1.2rem 0 0.4rem; }
+ol.cells { columns: 2 18rem; column-gap: 2rem; padding-left: 1.4rem; font-size: 0.875rem; }
+ol.cells li { break-inside: avoid; }
+h2, h3, h4, h5 { scroll-margin-top: 1rem; }
 .subtitle { color: var(--muted); margin: 0; }
-p, ul, ol, dl, pre.wrap { white-space: pre-wrap; overflow-wrap: anywhere; }
+p, li, dt, dd, pre.wrap { white-space: pre-wrap; overflow-wrap: anywhere; }
 blockquote { max-width: 46rem; }
 a { color: var(--accent); text-underline-offset: 0.15em; }
 code, pre, kbd { font-family: var(--mono); font-size: 0.875em; }

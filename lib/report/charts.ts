@@ -1,13 +1,8 @@
 import * as Plot from "@observablehq/plot";
-import type {
-  BuildRecord,
-  CacheBackend,
-  Verdict,
-  VerdictResult,
-  VertexOutcome,
-} from "../experiment/types.ts";
+import type { BuildRecord, Verdict, VerdictResult, VertexOutcome } from "../experiment/types.ts";
 import { chartDocument, type PlotOptions } from "../notebook/chart.ts";
 import type { RunData } from "./load.ts";
+import { backendOrder, variantOrder } from "./order.ts";
 import {
   instructionOutcomes,
   type LayerOutcome,
@@ -36,7 +31,6 @@ export const verdictResults: readonly VerdictResult[] = [
 ];
 const resultColors = [green, red, grey];
 const outcomeColors = [green, blue, purple, orange, darkRed];
-const backendOrder: readonly CacheBackend[] = ["inline", "registry-min", "registry-max", "local"];
 
 /** Character widths are guessed from the font size, since nothing measures text server-side. */
 function marginFor(labels: Iterable<string>, fontSize = 10): number {
@@ -45,7 +39,7 @@ function marginFor(labels: Iterable<string>, fontSize = 10): number {
   return Math.min(380, Math.max(60, Math.ceil(longest * fontSize * 0.58) + 14));
 }
 
-function ordered<T extends string>(values: Iterable<T>, order: readonly T[]): T[] {
+function ordered(values: Iterable<string>, order: readonly string[]): string[] {
   const present = new Set(values);
   return [
     ...order.filter((v) => present.has(v)),
@@ -72,13 +66,17 @@ function claimRow(verdict: Verdict, scenarios: number): string {
  */
 export function verdictMatrix(data: RunData): PlotOptions {
   const scenarios = new Set(data.verdicts.map((v) => v.cell.scenario)).size;
+  // Verdicts come in reading order (scenario, builder, backend, variant, claim); the bands
+  // follow it: scenario by scenario, claim by claim within each.
   const rows = data.verdicts.map((verdict) => ({
     row: claimRow(verdict, scenarios),
+    scenario: verdict.cell.scenario,
+    claim: verdict.claim,
     builder: verdict.cell.builder,
     backend: verdict.cell.backend,
     variant: verdict.cell.variant,
     result: verdict.result,
-    label: verdictLayerOutcome(data, verdict) ?? shortResult(verdict.result),
+    label: layerWord(verdictLayerOutcome(data, verdict)) ?? shortResult(verdict.result),
     summary: `${verdict.result}: ${verdict.summary}`,
   }));
   const backends = ordered(
@@ -87,10 +85,24 @@ export function verdictMatrix(data: RunData): PlotOptions {
   );
   const variants = ordered(
     rows.map((r) => r.variant),
-    ["link", "plain"],
+    variantOrder,
   );
-  const builders = [...new Set(rows.map((r) => r.builder))];
-  const claimRows = [...new Set(rows.map((r) => r.row))].sort();
+  const builders = ordered(
+    rows.map((r) => r.builder),
+    data.run.builders.map((b) => b.name),
+  );
+  const scenarioOrder = [...new Set(rows.map((r) => r.scenario))];
+  const claimRows = [
+    ...new Map(
+      [...rows]
+        .sort(
+          (a, b) =>
+            scenarioOrder.indexOf(a.scenario) - scenarioOrder.indexOf(b.scenario) ||
+            a.claim.localeCompare(b.claim),
+        )
+        .map((r) => [r.row, r.row]),
+    ).keys(),
+  ];
   const marginLeft = marginFor(builders, 12);
   const columnWidth = 104;
   const bandHeight = 34;
@@ -147,11 +159,14 @@ function shortResult(result: VerdictResult): string {
  * builder, backend and variant. This is the reuse itself, before any verdict is drawn from it.
  */
 export function layerMatrix(data: RunData, scenario: string): PlotOptions | undefined {
+  const buildOrder = data.run.scenarios.find((s) => s.id === scenario)?.builds.map((b) => b.id);
   const rows = data.results.builds
     .filter((b) => b.cell.scenario === scenario)
     .flatMap((build) =>
       instructionOutcomes(build).map((instruction) => ({
         column: `${build.build}\n${instruction.vertices[0].step ?? ""}`.trim(),
+        build: build.build,
+        step: instruction.vertices[0].step ?? "",
         band: `${build.cell.builder} · ${variantLabel(build.cell.variant)}`,
         backend: build.cell.backend,
         outcome: instruction.outcome,
@@ -160,11 +175,28 @@ export function layerMatrix(data: RunData, scenario: string): PlotOptions | unde
       })),
     );
   if (rows.length === 0) return undefined;
-  const columns = [...new Set(rows.map((r) => r.column))].sort(compareColumns);
+  // Columns go build by build in the scenario's order, then step by step.
+  const rank = (id: string) => {
+    const index = buildOrder?.indexOf(id) ?? -1;
+    return index === -1 ? Number.MAX_SAFE_INTEGER : index;
+  };
+  const columns = [
+    ...new Map(
+      [...rows]
+        .sort(
+          (a, b) =>
+            rank(a.build) - rank(b.build) ||
+            compareColumns(a.build, b.build) ||
+            compareColumns(a.step, b.step),
+        )
+        .map((r) => [r.column, r.column]),
+    ).keys(),
+  ];
   const backends = ordered(
     rows.map((r) => r.backend),
     backendOrder,
   );
+  // Builds come in reading order, so bands go builder by builder, `--link` before plain.
   const bands = [...new Set(rows.map((r) => r.band))];
   const marginLeft = marginFor(backends, 11);
   const marginRight = marginFor(bands, 11);
@@ -191,6 +223,10 @@ export function layerMatrix(data: RunData, scenario: string): PlotOptions | unde
       10,
     ),
   };
+}
+
+function layerWord(outcome: LayerOutcome | undefined): string | undefined {
+  return outcome && outcomeWord(outcome);
 }
 
 /** The word in a layer square; the legend carries the full name. */

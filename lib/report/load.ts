@@ -2,8 +2,12 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { UserError } from "../core/errors.ts";
 import type { Results, RunInfo, Verdict, Verdicts } from "../experiment/types.ts";
+import { orderBuilds, orderVerdicts } from "./order.ts";
 
-/** Everything the report reads from one run folder. */
+/**
+ * Everything the report reads from one run folder. Builds and verdicts are in reading order
+ * (`order.ts`), not in the order builds finished, so every table, chart and list follows it.
+ */
 export interface RunData {
   /** The run folder, as given. */
   dir: string;
@@ -51,11 +55,12 @@ export async function loadRun(dir: string): Promise<RunData> {
   const verdicts = await readJson<Verdicts>(dir, "verdicts.json");
   if (verdicts === undefined) missing.push("verdicts.json");
 
+  if (!Array.isArray(run.scenarios)) run.scenarios = [];
   return {
     dir,
     run,
-    results: { builds: Array.isArray(results?.builds) ? results.builds : [] },
-    verdicts: Array.isArray(verdicts?.verdicts) ? verdicts.verdicts : [],
+    results: { builds: orderBuilds(run, Array.isArray(results?.builds) ? results.builds : []) },
+    verdicts: orderVerdicts(run, Array.isArray(verdicts?.verdicts) ? verdicts.verdicts : []),
     partial: !run.complete || missing.length > 0,
     missing,
   };

@@ -13,9 +13,11 @@ import {
   verdictResults,
 } from "./charts.ts";
 import { claimSource, claimTitle } from "./claims.ts";
-import { ghCommentCommand, partialReason, renderFindings } from "./findings.ts";
+import { ghCommentCommand, headlineParagraphs, partialReason, renderFindings } from "./findings.ts";
+import { stepLegendMarkdown } from "./headlines.ts";
 import { loadRun, type RunData } from "./load.ts";
 import { type AnnotatedLog, annotatedLog } from "./logs.ts";
+import { orderScenarioIds } from "./order.ts";
 import { cellKey, cellLabel, evidenceText } from "./outcomes.ts";
 import { sources } from "./sources.ts";
 import { formatTime } from "./time.ts";
@@ -84,10 +86,13 @@ export function buildReport(data: RunData, logs: ReadonlyMap<BuildRecord, Annota
   return nb;
 }
 
-/** Headline numbers, the verdict matrix and, when there are any, the departures. */
+/**
+ * What the run found: headline numbers, the computed headlines per claim with the legend of step
+ * outcomes, the verdict matrix and, when there are any, the departures.
+ */
 export function summary(nb: Notebook, data: RunData): void {
   const { run, results, verdicts } = data;
-  nb.section("Summary");
+  nb.section("What we found");
   if (data.partial) {
     nb.callout(
       `**This run is partial:** ${partialReason(data)}. The report shows what was recorded; ` +
@@ -109,15 +114,28 @@ export function summary(nb: Notebook, data: RunData): void {
     nb.value("Duration", formatDuration(Date.parse(run.endedAt) - Date.parse(run.startedAt)));
   }
 
+  // The headlines, counted from the verdicts, and what the step outcomes in them mean.
+  if (verdicts.length) {
+    nb.md(
+      "A **cell** is one scenario on one builder with one cache backend and one Dockerfile " +
+        "variant; each claim gets one verdict per cell. Counted from verdicts.json:",
+    );
+    for (const paragraph of headlineParagraphs(data)) nb.md(paragraph);
+    nb.md(
+      "**Step outcomes.** Each verdict rests on what became of particular Dockerfile steps, read " +
+        "from BuildKit's own vertex flags:\n\n" +
+        stepLegendMarkdown(),
+    );
+  }
+
   // The verdict matrix, when there are verdicts.
   if (verdicts.length) {
     nb.chart(verdictMatrix(data), {
       alt: "Verdict matrix by claim, builder, cache backend and variant",
       caption: nb.inline(
         "Each square is one verdict from verdicts.json: its color is the verdict; its word is " +
-          "what happened to the layer the verdict's evidence names (**reused**: every vertex " +
-          "cached; **merge-only**: the copy was cached and only the `LINK` merge ran; **rebuilt**: " +
-          "the copy ran), or the verdict when the evidence names no layer.",
+          "the step outcome of the layer the verdict's evidence names (see the step outcomes " +
+          "above), or the verdict when the evidence names no layer.",
       ),
     });
     nb.table(claimCounts(verdicts), [
@@ -206,9 +224,8 @@ export function question(nb: Notebook, data: RunData): void {
 export function observed(nb: Notebook, data: RunData): void {
   nb.section("What the builds did");
   nb.md(
-    "Below, every Dockerfile step of every build, read from BuildKit's own vertex states. A " +
-      "**merge-only** square is a `COPY --link` whose copy came from cache while its `LINK` merge " +
-      "ran; **reused** means nothing of the step ran; **rebuilt** means the copy ran again.",
+    "Below, every Dockerfile step of every build, read from BuildKit's own vertex states; the " +
+      "words in the squares are the step outcomes explained under What we found.",
   );
   for (const scenario of data.run.scenarios) {
     nb.section(`Scenario: ${scenario.title}`, { level: 3 });
@@ -299,19 +316,32 @@ export function builds(
       "each row really did on the right.",
   );
   nb.legend(timelineLegend());
-  const cells = Map.groupBy(data.results.builds, (b) => cellKey(b.cell));
-  for (const cellBuilds of cells.values()) {
-    const cell: Cell = cellBuilds[0].cell;
-    nb.section(cellLabel(cell, { scenario: data.run.scenarios.length > 1 }), { level: 3 });
-    const chart = timeline(cellBuilds);
-    if (chart) nb.chart(chart, { alt: `Timeline of the builds of ${cellLabel(cell)}` });
-    for (const build of cellBuilds) buildEntry(nb, build, logs.get(build));
+
+  // A part per scenario, introduced by its description, then its cells in reading order. The
+  // cells are level-4 parts, listed at the top of their scenario rather than in the contents.
+  const byScenario = Map.groupBy(data.results.builds, (b) => b.cell.scenario);
+  for (const scenarioId of orderScenarioIds(data.run, byScenario.keys())) {
+    const spec = data.run.scenarios.find((s) => s.id === scenarioId);
+    nb.section(spec ? `${spec.title} (${spec.id})` : scenarioId, { level: 3 });
+    if (spec) nb.md(spec.description);
+    const cells = [...Map.groupBy(byScenario.get(scenarioId)!, (b) => cellKey(b.cell)).values()];
+    const index = nb.placeholder();
+    const links = cells.map((cellBuilds) => {
+      const cell: Cell = cellBuilds[0].cell;
+      const id = nb.section(cellLabel(cell), { level: 4 });
+      const chart = timeline(cellBuilds);
+      if (chart) nb.chart(chart, { alt: `Timeline of the builds of ${cellLabel(cell)}` });
+      for (const build of cellBuilds) buildEntry(nb, build, logs.get(build));
+      const refused = cellBuilds.some((b) => b.outcome === "unsupported");
+      return html`<li><a href="${`#${id}`}">${cellLabel(cell)}</a>${refused ? html` <span class="muted">(refused)</span>` : ""}</li>`;
+    });
+    index.fill(html`<ol class="cells">${links}</ol>`);
   }
 }
 
 function buildEntry(nb: Notebook, build: BuildRecord, log: AnnotatedLog | undefined): void {
   nb.html(
-    html`<h4>Build ${build.build} ${badge(build.outcome)} <span class="muted">${formatDuration(build.durationMs)}, exit ${build.exitCode}</span></h4>`,
+    html`<h5>Build ${build.build} ${badge(build.outcome)} <span class="muted">${formatDuration(build.durationMs)}, exit ${build.exitCode}</span></h5>`,
   );
   nb.code(build.command.join(" "), { wrap: true });
   if (build.outcome !== "ok") {

@@ -32,7 +32,7 @@ test("renderRun writes report.html and findings.md beside the run's data", async
     const doc = new JSDOM(out.html).window.document;
     const sections = [...doc.querySelectorAll("main h2")].map((h) => h.textContent);
     assert.deepEqual(sections, [
-      "Summary",
+      "What we found",
       "The question",
       "What the builds did",
       "Push evidence",
@@ -70,14 +70,25 @@ test("renderRun writes report.html and findings.md beside the run's data", async
     for (const d of run.departures) assert.ok(text.includes(d.replaceAll("`", "")), d);
     assert.ok(!text.includes("This run is partial"));
 
-    // Findings fit one GitHub comment and carry the verdict table.
+    // Findings fit one GitHub comment, open with the headlines and have a table per claim that
+    // any cell answered, with a column per backend and variant that answered it.
     assert.ok(out.findings.length < findingsLimit);
-    assert.match(out.findings, /^\| Builder \| Cache \| Variant \| a \|/m);
-    const verdictCells = new Set(verdicts.map((v) => JSON.stringify(v.cell)));
-    assert.equal(
-      out.findings.match(/^\| [^|]+ \| [^|]+ \| `COPY( --link)?` \|/gm)?.length,
-      verdictCells.size,
-    );
+    assert.match(out.findings, /^#### What we found$/m);
+    const answered = verdicts.filter((v) => v.result !== "not-applicable");
+    for (const claim of new Set(answered.map((v) => v.claim))) {
+      const mine = answered.filter((v) => v.claim === claim);
+      const holds = mine.filter((v) => v.result === "holds").length;
+      assert.match(
+        out.findings,
+        new RegExp(`^\\*\\*${claim}\\. .*\\*\\* Holds in ${holds} of ${mine.length} cells? `, "m"),
+      );
+      const columns = new Set(mine.map((v) => `${v.cell.backend}/${v.cell.variant}`));
+      const heading = out.findings.indexOf(`#### ${claim}. `);
+      assert.ok(heading > 0, `a table for claim ${claim}`);
+      const header = out.findings.slice(heading).split("\n")[2];
+      assert.equal(header.split(" | ").length - 1, columns.size, header);
+    }
+    assert.match(out.findings, /^- \*\*matched-then-rebuilt\*\*: BuildKit reported the copy cached/m);
     assert.match(out.findings, /#### How to reproduce/);
   } finally {
     await cleanup();
