@@ -17,6 +17,7 @@ import { EXPERIMENT_USAGE, parseExperimentArgs } from "../lib/experiment/options
 import { runExperiment } from "../lib/experiment/runner.ts";
 import { setUpBuilders, toolVersions } from "../lib/experiment/setup.ts";
 import { verdictTable } from "../lib/experiment/table.ts";
+import { ghCommentCommand } from "../lib/report/findings.ts";
 import { publishRun } from "../lib/report/publish.ts";
 import { SCENARIOS } from "../lib/scenarios/scenarios.ts";
 
@@ -80,7 +81,8 @@ await runMain(async (signal) => {
       process.stdout.write(`report: ${relative(published.reportFile)}\n`);
       process.stdout.write(`findings: ${relative(published.findingsFile)}\n`);
       process.stdout.write(`all runs: ${relative(published.indexFile)}\n`);
-      process.stdout.write(`post the findings upstream: ${published.ghCommand}\n`);
+      const gh = ghCommentCommand(relative(published.findingsFile));
+      process.stdout.write(`post the findings upstream: ${gh}\n`);
     }
     return outcome.interrupted ? 130 : 0;
   } finally {
