@@ -339,7 +339,7 @@ export function pruneComparison(data: RunData, tallies: readonly ClaimTally[]): 
       `pruned build, as on a fresh machine; ${mdCode(kept.id)} runs the same builds but prunes ` +
       "only the build cache, so blobs the engine already pulled or built stay on the machine. " +
       "Comparing the two tells whether reuse depends on the blob already being there" +
-      (counts.length ? `: ${listWords(counts)}.` : "; no claim was answered in either.")
+      (counts.length ? `: ${counts.join("; ")}.` : "; no claim was answered in either.")
     );
   });
 }

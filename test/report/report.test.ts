@@ -88,7 +88,10 @@ test("renderRun writes report.html and findings.md beside the run's data", async
       const header = out.findings.slice(heading).split("\n")[2];
       assert.equal(header.split(" | ").length - 1, columns.size, header);
     }
-    assert.match(out.findings, /^- \*\*matched-then-rebuilt\*\*: BuildKit reported the copy cached/m);
+    assert.match(
+      out.findings,
+      /^- \*\*matched-then-rebuilt\*\*: BuildKit reported the copy cached/m,
+    );
     assert.match(out.findings, /#### How to reproduce/);
   } finally {
     await cleanup();
