@@ -5,6 +5,13 @@ import { findJsonError } from "./json-error.ts";
  * pretty-printed object, buildx ≥ 0.15 one compact object per line, and buildx adds plain text
  * after the stream when a build fails. The reader takes the bytes in chunks of any size and keeps
  * only the object it is in the middle of, so its memory does not grow with the stream.
+ *
+ * Most of the time goes to `JSON.parse`, so the reader avoids looking at each byte itself where
+ * it can. An object whose end can be guessed (the end of its line, or a closing brace at the start
+ * of a line, as buildx's indentation puts it) is handed to `JSON.parse` whole; only when that
+ * fails, or the end is not in sight yet, does a byte scanner find where the object really ends.
+ * A guess that parses is always right: a text that parses as one object ends where the scanner
+ * would have ended it.
  */
 
 /** `client.Vertex` as it travels: every field but the digest may be missing. */
@@ -102,7 +109,10 @@ const CLOSE_BRACKET = 0x5d;
 /** Text lines are joined into one event up to this size, so a long text stays bounded too. */
 const MAX_TEXT_EVENT = 64 * 1024;
 
-const KNOWN_KEYS = new Set(["vertexes", "statuses", "logs", "warnings"]);
+/** How many bytes to decode at once, ahead of the objects that need them. */
+const DECODE_AHEAD = 64 * 1024;
+
+const KNOWN_KEYS = ["vertexes", "statuses", "logs", "warnings"];
 
 /**
  * Reads a progress stream chunk by chunk. Call `push` for each chunk and `end` once; events go to
@@ -124,6 +134,7 @@ export class ProgressParser {
 
   // The bytes not yet consumed, and the stream offset and line of their first byte.
   #buf: Uint8Array = new Uint8Array(0);
+  #store: Uint8Array = new Uint8Array(0);
   #base = 0;
   #line = 1;
   #atLineStart = true;
@@ -131,6 +142,9 @@ export class ProgressParser {
   // The object being scanned, when one spans chunks: where it starts, and the scan so far.
   #inObject = false;
   #objectLine = 0;
+  // Whether objects still look indented as buildx does it, with the closing brace of each at the
+  // start of a line: one object that ends elsewhere says they do not.
+  #indented = true;
   #scanPos = 0;
   #depth = 0;
   #inString = false;
@@ -155,16 +169,9 @@ export class ProgressParser {
   /** Feeds the next chunk. Strings are taken as UTF-8 text. */
   push(chunk: Uint8Array | string): void {
     if (this.error) return;
-    const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk;
+    const bytes = asPlainBytes(chunk);
     this.bytes += bytes.length;
-    if (this.#buf.length === 0) {
-      this.#buf = bytes;
-    } else {
-      const joined = new Uint8Array(this.#buf.length + bytes.length);
-      joined.set(this.#buf, 0);
-      joined.set(bytes, this.#buf.length);
-      this.#buf = joined;
-    }
+    this.#buf = this.#buf.length === 0 ? bytes : this.#join(this.#buf, bytes);
     this.#run(false);
   }
 
@@ -193,6 +200,7 @@ export class ProgressParser {
       if (this.#inObject) {
         const end = this.#scanObject(buf, final);
         if (end < 0) return;
+        if (end > 0 && buf[end - 1] !== NEWLINE) this.#indented = false;
         const single = this.#newlines === 0;
         if (!this.#deliverObject(buf, 0, end + 1, this.#objectLine, single)) return;
         this.#inObject = false;
@@ -231,6 +239,20 @@ export class ProgressParser {
               continue;
             }
           }
+
+          // Pretty-printed: try up to the first closing brace that starts a line.
+          if (this.#indented && lineEndsAt(buf, pos + 1)) {
+            const close = braceAtLineStart(buf, pos);
+            const value = close < 0 ? undefined : this.#tryParse(buf, pos, close + 1);
+            if (value !== undefined) {
+              const line = this.#line;
+              this.#line += countNewlines(this.#parsedText);
+              if (!this.#deliverValue(value, this.#base + pos, line, false)) return;
+              this.#atLineStart = false;
+              pos = close + 1;
+              continue;
+            }
+          }
         }
 
         // Otherwise scan for the end of the object, from a buffer that starts with it.
@@ -263,6 +285,29 @@ export class ProgressParser {
     let start = pos;
     while (start > 0 && (buf[start - 1] === SPACE || buf[start - 1] === TAB)) start--;
     return start;
+  }
+
+  // The unconsumed bytes followed by the new chunk, in memory the reader keeps from chunk to chunk:
+  // a new array per chunk would leave the garbage collector much more to do.
+  #join(rest: Uint8Array, chunk: Uint8Array): Uint8Array {
+    const length = rest.length + chunk.length;
+    let store = this.#store;
+    if (length > store.length || (store.length > 4 * length && store.length > 1024 * 1024)) {
+      // Grow by doubling, and give memory back after an object far larger than the chunks.
+      store = new Uint8Array(Math.max(length, Math.min(2 * store.length, 4 * length)));
+      store.set(rest, 0);
+      this.#store = store;
+    } else if (rest.buffer === store.buffer) {
+      store.copyWithin(
+        0,
+        rest.byteOffset - store.byteOffset,
+        rest.byteOffset - store.byteOffset + rest.length,
+      );
+    } else {
+      store.set(rest, 0);
+    }
+    store.set(chunk, rest.length);
+    return store.subarray(0, length);
   }
 
   // Drops the first `count` bytes of the buffer, keeping offsets right.
@@ -328,13 +373,46 @@ export class ProgressParser {
     );
   }
 
+  // The text `#tryParse` parsed last, for counting its lines.
+  #parsedText = "";
+
+  // The buffer decoded in one go, from stream offset `#ascii.from` up to `to`: one call instead of
+  // one per object. Only ASCII is kept (`text` is undefined otherwise), because only there is a
+  // character index also a byte offset.
+  #ascii: { from: number; to: number; text: string | undefined } = { from: 0, to: 0, text: "" };
+
   // Parses buf[start, end) as JSON, or returns undefined when it is not valid JSON.
   #tryParse(buf: Uint8Array, start: number, end: number): unknown {
     try {
-      return JSON.parse(this.#decoder.decode(buf.subarray(start, end)));
+      this.#parsedText = this.#textOf(buf, start, end);
+      return JSON.parse(this.#parsedText);
     } catch {
       return undefined;
     }
+  }
+
+  // Decodes buf[start, end), from the text decoded ahead when it covers it; throws on bad UTF-8.
+  #textOf(buf: Uint8Array, start: number, end: number): string {
+    const from = this.#base + start;
+    const to = this.#base + end;
+    let ascii = this.#ascii;
+    if (from < ascii.from || to > ascii.to) {
+      // Decode up to the last complete line in reach, which cannot end inside a character. The
+      // reach is kept under what V8 allocates as a large object, which costs far more to collect.
+      const last = buf.lastIndexOf(NEWLINE, start + DECODE_AHEAD);
+      if (last < end) return this.#decoder.decode(buf.subarray(start, end));
+      let text: string | undefined;
+      try {
+        text = this.#decoder.decode(buf.subarray(start, last));
+      } catch {
+        text = undefined;
+      }
+      if (text !== undefined && text.length !== last - start) text = undefined;
+      ascii = { from, to: this.#base + last, text };
+      this.#ascii = ascii;
+    }
+    if (ascii.text === undefined) return this.#decoder.decode(buf.subarray(start, end));
+    return ascii.text.slice(from - ascii.from, to - ascii.from);
   }
 
   // Parses and delivers the object buf[start, end) that began on `line`; false after an error.
@@ -443,8 +521,9 @@ export function checkSolveStatus(value: unknown): string | undefined {
     const kind = Array.isArray(value) ? "an array" : value === null ? "null" : typeof value;
     return `expected a BuildKit SolveStatus object, got ${kind}`;
   }
-  const keys = Object.keys(value);
-  if (keys.length > 0 && !keys.some((key) => KNOWN_KEYS.has(key))) {
+  // Listing the keys costs more than asking for the four known ones, so do that only when needed.
+  const keys = hasKnownKey(value) ? [] : Object.keys(value);
+  if (keys.length > 0) {
     const shown = keys.slice(0, 5).join(", ");
     return (
       `expected a BuildKit SolveStatus with vertexes, statuses, logs or warnings, ` +
@@ -464,6 +543,11 @@ export function checkSolveStatus(value: unknown): string | undefined {
   return undefined;
 }
 
+function hasKnownKey(value: object): boolean {
+  for (const key of KNOWN_KEYS) if (Object.hasOwn(value, key)) return true;
+  return false;
+}
+
 // Checks the one field each kind of entry cannot do without.
 function checkItem(key: string, item: unknown): string | undefined {
   if (item === null || typeof item !== "object") return `expected objects in "${key}"`;
@@ -476,6 +560,27 @@ function checkItem(key: string, item: unknown): string | undefined {
     return `expected each entry of "statuses" to have a string "id"`;
   }
   return undefined;
+}
+
+// Chunks as plain byte arrays: a Node Buffer becomes a view of the same memory, so the scanning
+// code only ever sees one kind of array and stays fast.
+function asPlainBytes(chunk: Uint8Array | string): Uint8Array {
+  if (typeof chunk === "string") return new TextEncoder().encode(chunk);
+  if (Object.getPrototypeOf(chunk) === Uint8Array.prototype) return chunk;
+  return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+// Whether a line ends at `pos` (a newline, or a return and a newline).
+function lineEndsAt(buf: Uint8Array, pos: number): boolean {
+  return buf[pos] === NEWLINE || (buf[pos] === RETURN && buf[pos + 1] === NEWLINE);
+}
+
+// The first closing brace after `from` at the very start of a line, or -1.
+function braceAtLineStart(buf: Uint8Array, from: number): number {
+  for (let i = buf.indexOf(CLOSE_BRACE, from); i > from; i = buf.indexOf(CLOSE_BRACE, i + 1)) {
+    if (buf[i - 1] === NEWLINE) return i;
+  }
+  return -1;
 }
 
 function countNewlines(text: string): number {
