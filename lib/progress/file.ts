@@ -16,7 +16,7 @@ export async function parseTraceFile(file: string): Promise<Trace> {
     onEvent: (event) => builder.add(event),
     onError: (error) => builder.fail(error),
   });
-  for await (const chunk of createReadStream(file, { highWaterMark: 64 * 1024 })) {
+  for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) {
     parser.push(chunk as Uint8Array);
     if (parser.error) break;
   }
