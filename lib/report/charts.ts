@@ -1,9 +1,11 @@
 import * as Plot from "@observablehq/plot";
 import type { BuildRecord, Verdict, VerdictResult, VertexOutcome } from "../experiment/types.ts";
 import { chartDocument, type PlotOptions } from "../notebook/chart.ts";
+import { refusedCells } from "./headlines.ts";
 import type { RunData } from "./load.ts";
 import { backendOrder, variantOrder } from "./order.ts";
 import {
+  cellKey,
   instructionOutcomes,
   type LayerOutcome,
   layerOutcomes,
@@ -52,7 +54,7 @@ function variantLabel(variant: string): string {
 }
 
 /** Which verdict rows the matrix has: one per claim, or per scenario and claim when there are more. */
-function claimRow(verdict: Verdict, scenarios: number): string {
+export function claimRow(verdict: Verdict, scenarios: number): string {
   return scenarios > 1
     ? `${verdict.cell.scenario} · claim ${verdict.claim}`
     : `claim ${verdict.claim}`;
@@ -66,19 +68,34 @@ function claimRow(verdict: Verdict, scenarios: number): string {
  */
 export function verdictMatrix(data: RunData): PlotOptions {
   const scenarios = new Set(data.verdicts.map((v) => v.cell.scenario)).size;
+  const refused = refusedCells(data);
   // Verdicts come in reading order (scenario, builder, backend, variant, claim); the bands
-  // follow it: scenario by scenario, claim by claim within each.
-  const rows = data.verdicts.map((verdict) => ({
-    row: claimRow(verdict, scenarios),
-    scenario: verdict.cell.scenario,
-    claim: verdict.claim,
-    builder: verdict.cell.builder,
-    backend: verdict.cell.backend,
-    variant: verdict.cell.variant,
-    result: verdict.result,
-    label: layerWord(verdictLayerOutcome(data, verdict)) ?? shortResult(verdict.result),
-    summary: `${verdict.result}: ${verdict.summary}`,
-  }));
+  // follow it: scenario by scenario, claim by claim within each. A band where no cell could
+  // answer is left out (the caption names them). A refused cell says so in a word; the refusal
+  // itself is quoted once, in the headlines.
+  const answering = new Set(
+    data.verdicts.filter((v) => v.result !== "not-applicable").map((v) => claimRow(v, scenarios)),
+  );
+  const rows = data.verdicts
+    .filter((verdict) => answering.has(claimRow(verdict, scenarios)))
+    .map((verdict) => {
+      const refusal = refused.get(cellKey(verdict.cell));
+      return {
+        row: claimRow(verdict, scenarios),
+        scenario: verdict.cell.scenario,
+        claim: verdict.claim,
+        builder: verdict.cell.builder,
+        backend: verdict.cell.backend,
+        variant: verdict.cell.variant,
+        result: verdict.result,
+        label: refusal
+          ? "refused"
+          : (layerWord(verdictLayerOutcome(data, verdict)) ?? shortResult(verdict.result)),
+        summary: refusal
+          ? `${verdict.result}: the builder refused the ${verdict.cell.backend} cache backend`
+          : `${verdict.result}: ${verdict.summary}`,
+      };
+    });
   const backends = ordered(
     rows.map((r) => r.backend),
     backendOrder,
@@ -313,7 +330,8 @@ export function timeline(builds: readonly BuildRecord[]): PlotOptions | undefine
     marginLeft,
     marginRight: 64,
     marginTop: 8,
-    x: { label: "ms after the build's first vertex started" },
+    // Four ticks are enough to read a duration off, and a hundred timelines add up.
+    x: { label: "ms after the build's first vertex started", ticks: 4 },
     y: { domain: Array.from({ length: count }, (_, i) => i), axis: null },
     fy: { domain: bands, label: null, axis: "right", padding: 0.06 },
     color: { ...timelineStates, legend: false },

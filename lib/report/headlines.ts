@@ -221,7 +221,7 @@ export function claimHeadline(data: RunData, tally: ClaimTally): string {
 }
 
 /** Why cells gave no answer, most frequent reason first: the verdicts' own summaries. */
-function notAnsweredText(tally: ClaimTally): string {
+export function notAnsweredText(tally: ClaimTally): string {
   const reasons: string[] = [];
   if (tally.refused.length) {
     reasons.push(`${tally.refused.length} where the builder refused the cache backend`);

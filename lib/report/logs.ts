@@ -24,9 +24,43 @@ export interface AnnotatedLog {
  * or DONE) does not say what its vertices did, e.g. a `COPY --link` group printed as DONE because
  * its merge ran although its copy was cached.
  */
-export async function annotatedLog(runDir: string, build: BuildRecord): Promise<AnnotatedLog> {
+export async function annotatedLog(
+  runDir: string,
+  build: BuildRecord,
+  namespace?: string,
+): Promise<AnnotatedLog> {
   const { text, source } = await plainText(runDir, build);
-  return { text, source, annotations: annotate(text, build.vertices) };
+  const short = shortenDigests(namespace ? text.replaceAll(namespace, "…/") : text);
+  return { text: short, source, annotations: annotate(text, build.vertices) };
+}
+
+/**
+ * The run's own namespace in the registry (`127.0.0.1:5000/bkmt/<run-id>/`), which prefixes
+ * every image and cache reference in the logs: the registry, then the folder that all pushed
+ * repositories share. Undefined when nothing was pushed, or the repositories share no folder.
+ */
+export function registryNamespace(
+  registry: string,
+  builds: readonly BuildRecord[],
+): string | undefined {
+  const repositories = builds.flatMap((b) => (b.push ? [b.push.repository] : []));
+  if (!registry || repositories.length === 0) return undefined;
+  let prefix = repositories[0].slice(0, repositories[0].lastIndexOf("/") + 1);
+  for (const repository of repositories) {
+    while (prefix && !repository.startsWith(prefix)) {
+      prefix = prefix.slice(0, prefix.lastIndexOf("/", prefix.length - 2) + 1);
+    }
+  }
+  return prefix ? `${registry}/${prefix}` : undefined;
+}
+
+/**
+ * Digests cut to their first 12 hex digits, as the rest of the report writes them. A full run
+ * prints some 2,000 digests in its logs, and their tails alone would be a tenth of the page; the
+ * raw stream in the run folder keeps every digest whole. Lines stay where they were.
+ */
+export function shortenDigests(text: string): string {
+  return text.replace(/\b(sha256:[0-9a-f]{12})[0-9a-f]{52}\b/g, "$1…");
 }
 
 async function plainText(
@@ -108,7 +142,10 @@ export function annotate(text: string, vertices: readonly VertexOutcome[]): LogA
         kind: "misleading",
         note: html`${truth}: printed CACHED although a vertex behind the row ran.`,
       });
-    } else {
+    } else if (members.some((v) => v.step || (v.cachedEver && !v.cached))) {
+      // A plain note only where it tells something: on a Dockerfile step, or on a vertex that was
+      // reported cached and then ran. Rows such as `[internal]` loads, export and push say the
+      // same as the display, and noting each of them would make a full run's page much larger.
       annotations.push({ line, kind: "note", note: truth });
     }
   }

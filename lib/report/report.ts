@@ -5,6 +5,7 @@ import type { BuildRecord, Cell, Verdict } from "../experiment/types.ts";
 import { html, type SafeHtml } from "../notebook/html.ts";
 import { Notebook } from "../notebook/notebook.ts";
 import {
+  claimRow,
   layerMatrix,
   pushChart,
   timeline,
@@ -14,9 +15,9 @@ import {
 } from "./charts.ts";
 import { claimSource, claimTitle } from "./claims.ts";
 import { ghCommentCommand, headlineParagraphs, partialReason, renderFindings } from "./findings.ts";
-import { stepLegendMarkdown } from "./headlines.ts";
+import { notAnsweredText, stepLegendMarkdown, tallyClaims } from "./headlines.ts";
 import { loadRun, type RunData } from "./load.ts";
-import { type AnnotatedLog, annotatedLog } from "./logs.ts";
+import { type AnnotatedLog, annotatedLog, registryNamespace } from "./logs.ts";
 import { orderScenarioIds } from "./order.ts";
 import { cellKey, cellLabel, evidenceText } from "./outcomes.ts";
 import { sources } from "./sources.ts";
@@ -52,10 +53,16 @@ export async function renderRun(runDir: string, effects: Effects): Promise<Rende
   return { html: page, findings, reportFile, findingsFile };
 }
 
+/** The prefix the logs write as `…/`, for the report to name once. */
+function logNamespace(data: RunData): string | undefined {
+  return registryNamespace(data.run.registry, data.results.builds);
+}
+
 /** Every build's annotated plain progress, read once and shared by the report and the findings. */
 export async function readLogs(data: RunData): Promise<Map<BuildRecord, AnnotatedLog>> {
+  const namespace = logNamespace(data);
   const entries = await Promise.all(
-    data.results.builds.map(async (b) => [b, await annotatedLog(data.dir, b)] as const),
+    data.results.builds.map(async (b) => [b, await annotatedLog(data.dir, b, namespace)] as const),
   );
   return new Map(entries);
 }
@@ -130,14 +137,25 @@ export function summary(nb: Notebook, data: RunData): void {
 
   // The verdict matrix, when there are verdicts.
   if (verdicts.length) {
-    nb.chart(verdictMatrix(data), {
-      alt: "Verdict matrix by claim, builder, cache backend and variant",
-      caption: nb.inline(
-        "Each square is one verdict from verdicts.json: its color is the verdict; its word is " +
-          "the step outcome of the layer the verdict's evidence names (see the step outcomes " +
-          "above), or the verdict when the evidence names no layer.",
-      ),
-    });
+    const scenarios = new Set(verdicts.map((v) => v.cell.scenario)).size;
+    const bands = Map.groupBy(verdicts, (v) => claimRow(v, scenarios));
+    const empty = [...bands]
+      .filter(([, band]) => band.every((v) => v.result === "not-applicable"))
+      .map(([name]) => name);
+    if (empty.length < bands.size) {
+      nb.chart(verdictMatrix(data), {
+        alt: "Verdict matrix by claim, builder, cache backend and variant",
+        caption: nb.inline(
+          "Each square is one verdict from verdicts.json: its color is the verdict; its word is " +
+            "the step outcome of the layer the verdict's evidence names (see the step outcomes " +
+            "above), **refused** where the builder refused the cache backend, or the verdict " +
+            "when the evidence names no layer." +
+            (empty.length
+              ? ` Left out, since no cell could answer them: ${empty.join(", ")}.`
+              : ""),
+        ),
+      });
+    }
     nb.table(claimCounts(verdicts), [
       { label: "Claim", value: (r) => html`<b>${r.claim}</b> ${claimTitle(r.claim)}` },
       ...verdictResults.map((result) => ({
@@ -253,22 +271,31 @@ export function observed(nb: Notebook, data: RunData): void {
     }
   }
 
-  // The verdicts, claim by claim, with their evidence.
-  const byClaim = Map.groupBy(data.verdicts, (v) => v.claim);
-  for (const [claim, verdicts] of [...byClaim].sort((a, b) => a[0].localeCompare(b[0]))) {
-    nb.section(`Claim ${claim}: ${claimTitle(claim)}`, { level: 3 });
-    nb.table(verdicts, [
-      {
-        label: "Cell",
-        value: (v) => cellLabel(v.cell, { scenario: data.run.scenarios.length > 1 }),
-      },
-      { label: "Result", value: (v) => badge(v.result) },
-      { label: "Why", value: (v) => v.summary },
-      {
-        label: "Evidence",
-        value: (v) => html`${v.evidence.map((e) => html`<div>${evidenceText(e)}</div>`)}`,
-      },
-    ]);
+  // The verdicts, claim by claim, with their evidence. Cells that could not answer a claim are
+  // counted by reason in one line rather than given a row each: on a full run they are most rows.
+  for (const tally of tallyClaims(data)) {
+    nb.section(`Claim ${tally.claim}: ${claimTitle(tally.claim)}`, { level: 3 });
+    if (tally.answered.length) {
+      nb.table(tally.answered, [
+        {
+          label: "Cell",
+          value: (v) => cellLabel(v.cell, { scenario: data.run.scenarios.length > 1 }),
+        },
+        { label: "Result", value: (v) => badge(v.result) },
+        { label: "Why", value: (v) => v.summary },
+        {
+          label: "Evidence",
+          value: (v) => html`${v.evidence.map((e) => html`<div>${evidenceText(e)}</div>`)}`,
+        },
+      ]);
+    }
+    const notAnswered = tally.refused.length + tally.other.length;
+    if (notAnswered) {
+      nb.md(
+        `Not applicable in ${notAnswered} cell${notAnswered === 1 ? "" : "s"}: ` +
+          `${notAnsweredText(tally)}.`,
+      );
+    }
   }
 }
 
@@ -304,6 +331,7 @@ export function builds(
   logs: ReadonlyMap<BuildRecord, AnnotatedLog>,
 ): void {
   nb.section("Builds");
+  const namespace = logNamespace(data);
   if (data.results.builds.length === 0) {
     nb.md("_No build was recorded._");
     return;
@@ -313,7 +341,10 @@ export function builds(
       "backend and one Dockerfile variant. The timeline uses BuildKit's own timestamps; a " +
       "diamond is a vertex that was cached and took no time; `[internal]` loads are left out. " +
       "Each log is the plain progress as BuildKit prints it, with what the vertices behind " +
-      "each row really did on the right.",
+      "each row really did on the right. To keep the page small, the logs cut digests to 12 " +
+      "hex digits" +
+      (namespace ? ` and write the run's registry namespace \`${namespace}\` as \`…/\`` : "") +
+      "; the raw streams in the run folder keep them whole.",
   );
   nb.legend(timelineLegend());
 
@@ -349,7 +380,10 @@ function buildEntry(nb: Notebook, build: BuildRecord, log: AnnotatedLog | undefi
       html`<div class="callout error" role="note"><p><b>The build ${build.outcome === "unsupported" ? "was refused by the builder" : "failed"}.</b></p><pre><code>${build.errorText ?? firstError(build) ?? "no error text was recorded"}</code></pre></div>`,
     );
   }
-  if (!log) return;
+  // A log rebuilt from no vertices at all holds only the error text the callout above shows.
+  if (!log || (log.source === "reconstructed" && build.vertices.length === 0 && build.errorText)) {
+    return;
+  }
   const source = {
     stream: `rendered from ${build.streamFile}`,
     "plain-file": build.plainFile,

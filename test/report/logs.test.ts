@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { VertexOutcome } from "../../lib/experiment/types.ts";
-import { annotate, reconstructPlain } from "../../lib/report/logs.ts";
+import {
+  annotate,
+  reconstructPlain,
+  registryNamespace,
+  shortenDigests,
+} from "../../lib/report/logs.ts";
 import { instructionOutcomes } from "../../lib/report/outcomes.ts";
 
 function vertex(part: Partial<VertexOutcome> & { name: string }): VertexOutcome {
@@ -84,4 +89,38 @@ test("instructionOutcomes tells reused, merge-only and rebuilt apart", () => {
   assert.deepEqual(build([from, copy, { ...merge, cached: true }]), ["reused"]);
   assert.deepEqual(build([from, { ...copy, cached: false }, merge]), ["rebuilt"]);
   assert.deepEqual(build([from, copy, { ...merge, error: "x" }]), ["failed"]);
+});
+
+test("rows that only repeat the display get no note; steps and cached-then-run vertices do", () => {
+  const internal = vertex({ name: "[internal] load build context", number: 3, durationMs: 5 });
+  const rerun = vertex({ name: "exporting cache", number: 4, cachedEver: true, durationMs: 7 });
+  const text =
+    "#1 [1/2] FROM base\n#1 CACHED\n\n#3 [internal] load build context\n#3 DONE 0.0s\n\n" +
+    "#4 exporting cache\n#4 DONE 0.0s\n";
+  const notes = annotate(text, [from, internal, rerun]);
+  assert.deepEqual(
+    notes.map((n) => [n.line, String(n.note)]),
+    [
+      [2, "cached"],
+      [8, "reported cached, then executed in 7ms"],
+    ],
+  );
+});
+
+test("logs cut digests to 12 digits and can name the run's registry namespace once", () => {
+  const digest = `sha256:${"0123456789ab".repeat(5)}cdef`;
+  assert.equal(
+    shortenDigests(`#5 resolve x@${digest} 0.1s done`),
+    "#5 resolve x@sha256:0123456789ab… 0.1s done",
+  );
+  const push = (repository: string) =>
+    ({
+      push: { repository, tag: "a", requests: [], uploaded: [], present: [], mounted: [] },
+    }) as never;
+  assert.equal(
+    registryNamespace("127.0.0.1:5000", [push("bkmt/run-1/seed-link"), push("bkmt/run-1/base")]),
+    "127.0.0.1:5000/bkmt/run-1/",
+  );
+  assert.equal(registryNamespace("127.0.0.1:5000", [push("a/x"), push("b/y")]), undefined);
+  assert.equal(registryNamespace("127.0.0.1:5000", []), undefined);
 });

@@ -50,19 +50,27 @@ test("renderRun writes report.html and findings.md beside the run's data", async
     const expectedCharts = 1 + scenarios.size + (pushes ? 1 : 0) + cells.size;
     assert.equal(doc.querySelectorAll("figure.chart").length, expectedCharts);
     assert.equal(doc.querySelectorAll("figure.chart svg.plot").length, expectedCharts);
-    assert.equal(doc.querySelectorAll("details.log").length, builds.length);
+    // A log per build, except where the builder refused before any vertex ran: that log would
+    // hold only the error its callout shows.
+    const logged = builds.filter((b) => b.vertices.length > 0 || !b.errorText);
+    assert.equal(doc.querySelectorAll("details.log").length, logged.length);
     assert.equal(
       doc.querySelectorAll("details.log[open]").length,
-      builds.filter((b) => b.outcome !== "ok").length,
+      logged.filter((b) => b.outcome !== "ok").length,
     );
     assert.equal(
       doc.querySelectorAll(".callout.error").length,
       builds.filter((b) => b.outcome !== "ok").length,
     );
 
-    // Every verdict appears once in its claim's table, with its result as a badge.
+    // Every verdict that answers appears once in its claim's table; the others are counted.
     const verdictRows = doc.querySelectorAll("h3[id^='claim-'] + .table-wrap tbody tr");
-    assert.equal(verdictRows.length, verdicts.length);
+    const answering = verdicts.filter((v) => v.result !== "not-applicable");
+    assert.equal(verdictRows.length, answering.length);
+    const notApplicable = [...doc.querySelectorAll("h3[id^='claim-'] ~ p")]
+      .map((p) => Number(/^Not applicable in (\d+) cells?:/.exec(p.textContent!)?.[1] ?? 0))
+      .reduce((a, b) => a + b, 0);
+    assert.equal(notApplicable, verdicts.length - answering.length);
 
     // Provenance names every builder and every departure.
     const text = doc.body.textContent!;
