@@ -121,19 +121,28 @@ export function verdictMatrix(data: RunData): PlotOptions {
     ).keys(),
   ];
   const marginLeft = marginFor(builders, 12);
+  const marginRight = marginFor(claimRows, 12);
   const columnWidth = 104;
   const bandHeight = 34;
   return {
-    width: marginLeft + 120 + variants.length * backends.length * columnWidth,
-    height: 68 + claimRows.length * (builders.length * bandHeight + 16),
+    width: marginLeft + marginRight + variants.length * backends.length * columnWidth,
+    height: 86 + claimRows.length * (builders.length * bandHeight + 16),
     marginLeft,
-    marginRight: 120,
-    marginTop: 34,
+    marginRight,
+    marginTop: 52,
     marginBottom: 34,
     style: { fontSize: "12px" },
-    x: { domain: backends, label: null, axis: "bottom", tickSize: 0 },
+    // Backends named above and below: with a band per scenario and claim the chart is tall.
+    x: { domain: backends, label: null, axis: "both", tickSize: 0 },
     y: { domain: builders, label: null, tickSize: 0 },
-    fx: { domain: variants, label: null, axis: "top", tickFormat: variantLabel, padding: 0.08 },
+    fx: {
+      domain: variants,
+      label: null,
+      axis: "top",
+      tickFormat: variantLabel,
+      tickPadding: 24,
+      padding: 0.08,
+    },
     fy: { domain: claimRows, label: null, axis: "right", padding: 0.12 },
     color: { type: "ordinal", domain: verdictResults, range: resultColors, legend: true },
     marks: labelledSquares(rows, {

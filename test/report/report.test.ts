@@ -72,6 +72,19 @@ test("renderRun writes report.html and findings.md beside the run's data", async
       .reduce((a, b) => a + b, 0);
     assert.equal(notApplicable, verdicts.length - answering.length);
 
+    // The step outcomes are explained once, in What we found, next to the computed headlines.
+    const found = doc.querySelector("#what-we-found")!;
+    const legend = "BuildKit reported the copy cached (its cache key matched the imported cache)";
+    assert.equal(doc.body.textContent!.split(legend).length, 2);
+    let node = found.nextElementSibling;
+    let inFound = "";
+    while (node && node.tagName !== "H2") {
+      inFound += node.textContent;
+      node = node.nextElementSibling;
+    }
+    assert.ok(inFound.includes(legend));
+    assert.match(inFound, /Holds in \d+ of \d+ cells? that could answer/);
+
     // Provenance names every builder and every departure.
     const text = doc.body.textContent!;
     for (const b of run.builders) assert.ok(text.includes(b.name));
