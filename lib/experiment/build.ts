@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { type Builder, buildxArgs, runDocker } from "../builders/builder.ts";
+import { pruneBuildCache, pruneImages, unixSocket } from "../builders/engine-api.ts";
 import { captureBuild } from "../progress/capture.ts";
 import type { Trace } from "../progress/types.ts";
 import { accessLogSize } from "../registry/access-log.ts";
@@ -69,13 +70,22 @@ export function buildCommand(
 
 /**
  * Removes the builder's own build cache, and with `images` the docker driver's images (and so the
- * blobs of its content store), so that nothing local can hit.
+ * blobs of its content store), so that nothing local can hit. A lab engine is asked directly over
+ * its socket; a named buildx builder through the CLI.
  */
 export async function pruneBuilder(
   builder: Builder,
   images: boolean,
   signal?: AbortSignal,
 ): Promise<void> {
+  const socket = builder.buildxBuilder ? undefined : unixSocket(builder.env.DOCKER_HOST);
+  if (socket) {
+    await pruneBuildCache(socket, signal).catch((error: Error) => {
+      throw new Error(`build cache prune failed on ${builder.name}: ${error.message}`);
+    });
+    if (images) await pruneImages(socket, signal);
+    return;
+  }
   const prune = await runDocker(builder, buildxArgs(builder, "prune", "--all", "--force"), {
     reject: false,
     cancelSignal: signal,
@@ -84,12 +94,6 @@ export async function pruneBuilder(
     throw new Error(
       `docker buildx prune failed on ${builder.name}: ${String(prune.stderr).trim()}`,
     );
-  }
-  if (images && !builder.buildxBuilder) {
-    await runDocker(builder, ["image", "prune", "--all", "--force"], {
-      reject: false,
-      cancelSignal: signal,
-    });
   }
 }
 

@@ -3,6 +3,7 @@ import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Builder } from "../builders/builder.ts";
+import { JsonCheckpoint } from "../core/checkpoint.ts";
 import { type Effects, formatDuration } from "../core/effects.ts";
 import { writeJsonAtomic } from "../core/files.ts";
 import { renderDockerfile } from "../scenarios/dockerfiles.ts";
@@ -98,13 +99,11 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
   };
   await writeJsonAtomic(path.join(runDir, "run.json"), info);
 
+  // results.json follows the run within a second; rewriting it after every build would cost
+  // more than the builds as it grows.
   const builds: BuildRecord[] = [];
-  let saving = Promise.resolve();
-  const save = () => {
-    saving = saving.then(() => writeJsonAtomic(path.join(runDir, "results.json"), { builds }));
-    return saving;
-  };
-  await save();
+  const results = new JsonCheckpoint(path.join(runDir, "results.json"), () => ({ builds }));
+  await results.flush();
 
   const display = new LiveDisplay(effects, { tty: options.tty });
   let interrupted = false;
@@ -155,7 +154,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
             record.errorText = `${record.errorText ?? ""}\ninterrupted`.trim();
           }
           builds.push(record);
-          await save();
+          results.touch();
           done++;
           progress.done++;
           if (record.outcome !== "ok") progress.failures++;
@@ -180,7 +179,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     if (!interrupted) throw error;
   } finally {
     display.stop();
-    await saving;
+    await results.flush();
   }
 
   // Verdicts come from whatever was measured, also for a partial run.
