@@ -12,6 +12,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { buildxArgs, runDocker } from "../../lib/builders/builder.ts";
 import { silentEffects } from "../../lib/core/effects.ts";
+import { pruneBuilder } from "../../lib/experiment/build.ts";
 import { type LabState, labBuilders, labDown, labIdentities, labUp } from "../../lib/lab/lab.ts";
 import { labDir, labPaths } from "../../lib/lab/paths.ts";
 import { commandLine, isAlive } from "../../lib/lab/process.ts";
@@ -101,6 +102,39 @@ test("every builder builds COPY --link and pushes to the lab registry", async ()
       });
       assert.ok(push.uploaded.length >= 1, `${builder.name} uploaded its new layer`);
       assert.ok(push.requests.some((r) => r.method === "PUT" && r.path.includes("/manifests/1")));
+    }
+  } finally {
+    await rm(context, { recursive: true, force: true });
+  }
+});
+
+test("a prune over the engine API empties the build cache and, if asked, the image store", async () => {
+  const context = await mkdtemp(path.join(os.tmpdir(), "bkmt-prune-"));
+  try {
+    await writeFile(path.join(context, "Dockerfile"), "FROM scratch\nCOPY --link foo.txt /\n");
+    for (const builder of labBuilders(state)) {
+      await writeFile(path.join(context, "foo.txt"), `prune ${builder.name} ${Date.now()}\n`);
+      const build = await runDocker(
+        builder,
+        buildxArgs(builder, "build", "-t", "keep:1", context),
+        {
+          reject: false,
+        },
+      );
+      assert.equal(build.exitCode, 0, String(build.stderr));
+      const records = async () =>
+        String((await runDocker(builder, buildxArgs(builder, "du"))).stdout)
+          .split("\n")
+          .filter((line) => /^\S+\*?\s+(true|false)\s/.test(line));
+      const images = async () =>
+        String((await runDocker(builder, ["image", "ls", "-q"])).stdout).trim();
+      assert.ok((await records()).length > 0, `${builder.name} has build cache to prune`);
+
+      await pruneBuilder(builder, false);
+      assert.deepEqual(await records(), [], `${builder.name}: no build cache record is left`);
+      assert.notEqual(await images(), "", `${builder.name}: images stay without the images flag`);
+      await pruneBuilder(builder, true);
+      assert.equal(await images(), "", `${builder.name}: no image is left`);
     }
   } finally {
     await rm(context, { recursive: true, force: true });
