@@ -9,7 +9,6 @@ import { accessLogSize } from "../registry/access-log.ts";
 import { inspectImage } from "../registry/api.ts";
 import { awaitPushEvidence } from "../registry/push.ts";
 import { renderDockerfile } from "../scenarios/dockerfiles.ts";
-import { everCachedDigests } from "./cache-hits.ts";
 import {
   baseRef,
   buildFiles,
@@ -98,7 +97,7 @@ export async function pruneBuilder(
 }
 
 /** Flattens the trace's vertices into the results' per-vertex outcomes. */
-export function vertexOutcomes(trace: Trace, everCached: Set<string>): VertexOutcome[] {
+export function vertexOutcomes(trace: Trace): VertexOutcome[] {
   return trace.vertices.map((v) => ({
     digest: v.digest,
     name: v.name,
@@ -107,7 +106,7 @@ export function vertexOutcomes(trace: Trace, everCached: Set<string>): VertexOut
     instruction: v.instruction,
     role: v.role,
     cached: v.cached,
-    cachedEver: v.cached || everCached.has(v.digest),
+    cachedEver: v.cached || v.cachedEver,
     runs: v.spans.length,
     displayCached: v.displayCached,
     groupId: v.progressGroup?.id,
@@ -176,10 +175,7 @@ export async function runBuild(
       outcome,
       errorText: errorText || undefined,
       streamFile: files.stream,
-      vertices: vertexOutcomes(
-        capture.trace,
-        await everCachedDigests(path.join(context.runDir, files.stream)),
-      ),
+      vertices: vertexOutcomes(capture.trace),
     };
 
     // The push, from the registry's side, and the pushed image's layers. Evidence that cannot be

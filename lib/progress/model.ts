@@ -23,6 +23,8 @@ interface VertexState {
   name: string;
   inputs: string[];
   cached: boolean;
+  /** Any update said cached, even if a later start ran the vertex after all. */
+  cachedEver: boolean;
   error?: string;
   group?: ProgressGroup;
   /** Spans by their start timestamp, as BuildKit's displays key them. */
@@ -133,6 +135,7 @@ export class TraceBuilder {
         name: raw.name ?? "",
         inputs: [],
         cached: false,
+        cachedEver: false,
         spans: new Map(),
       };
       this.#vertices.set(raw.digest, state);
@@ -147,6 +150,7 @@ export class TraceBuilder {
 
     // The engine re-announces vertices without a start time; like the displays, let such an
     // update not undo what a started one said (cached, error, completion).
+    if (raw.cached === true) state.cachedEver = true;
     if (raw.started !== undefined || !wasStarted) {
       state.cached = raw.cached === true;
       if (raw.error) state.error = raw.error;
@@ -247,6 +251,7 @@ function describeVertex(state: VertexState, group: GroupSummary | undefined): Ve
     name: state.name,
     inputs: [...state.inputs],
     cached: state.cached,
+    cachedEver: state.cachedEver,
     spans,
     canceled: state.error !== undefined && isCanceled(state.error),
     role: linkRole(state),

@@ -31,6 +31,11 @@ export interface Vertex {
   inputs: string[];
   /** BuildKit leaves `cached` out when false; this is the last value seen. */
   cached: boolean;
+  /**
+   * True when any update reported the vertex cached: its cache key matched, though a later start
+   * may have run it after all (when the cached result could not be loaded).
+   */
+  cachedEver: boolean;
   /** Every start→completion span seen, in order. */
   spans: Span[];
   started?: string;

@@ -147,3 +147,28 @@ test("timestamps keep BuildKit's sub-millisecond digits", () => {
     Date.UTC(2026, 11, 3, 15, 48, 24, 500),
   );
 });
+
+test("a vertex reported cached, then started again and run, keeps both facts", () => {
+  // The shape of a real capture (sid-containerd, registry cache, images pruned): the copy's cache
+  // key matched, then the copy started again and ran.
+  const name = "[3/3] COPY --link bar.txt /";
+  const progressGroup = { id: "g", name, weak: true };
+  const t = trace(
+    { vertexes: [{ digest: "c", name, progressGroup }] },
+    { vertexes: [{ digest: "c", name, started: at(0), cached: true, progressGroup }] },
+    {
+      vertexes: [
+        { digest: "c", name, started: at(0), completed: at(1), cached: true, progressGroup },
+      ],
+    },
+    { vertexes: [{ digest: "c", name, started: at(10), progressGroup }] },
+    { vertexes: [{ digest: "c", name, started: at(10), completed: at(60), progressGroup }] },
+  );
+  const [c] = t.vertices;
+  assert.equal(c.cached, false, "the last start ran it");
+  assert.equal(c.cachedEver, true, "an earlier update said cached");
+  assert.equal(c.spans.length, 2);
+
+  const plain = trace({ vertexes: [{ digest: "d", name, started: at(0), completed: at(1) }] });
+  assert.equal(plain.vertices[0].cachedEver, false);
+});
