@@ -1,4 +1,5 @@
 import { findJsonError } from "./json-error.ts";
+import type { Status } from "./types.ts";
 
 /**
  * A streaming reader for `--progress=rawjson` output. buildx ≤ 0.14 writes each SolveStatus as a
@@ -26,16 +27,8 @@ export interface RawVertex {
   progressGroup?: { id: string; name?: string; weak?: boolean } | null;
 }
 
-export interface RawStatus {
-  id: string;
-  vertex: string;
-  name?: string;
-  total?: number;
-  current?: number;
-  timestamp?: string;
-  started?: string;
-  completed?: string;
-}
+/** A status arrives in the shape the trace keeps it: one definition serves both. */
+export type RawStatus = Status;
 
 export interface RawLog {
   vertex: string;
